@@ -1,0 +1,65 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ApiError } from '../common/api-error';
+import { ApiKeyService } from './api-key.service';
+import { Caller } from './caller';
+import { REQUIRED_SCOPES, Scope } from './scopes';
+
+export type AuthenticatedRequest = Request & { caller?: Caller };
+
+/** The raw key from `Authorization: Bearer <key>` or `X-API-Key: <key>`; never from the URL. */
+function credentialOf(request: Request): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) {
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'AUTH_ERROR',
+        'The Authorization header must be "Bearer <api-key>"',
+      );
+    }
+    return match[1];
+  }
+  const header = request.headers['x-api-key'];
+  return typeof header === 'string' ? header.trim() : undefined;
+}
+
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly apiKeys: ApiKeyService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const credential = credentialOf(request);
+    if (!credential) {
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'AUTH_ERROR',
+        'Missing API key: send "Authorization: Bearer <api-key>" or "X-API-Key: <api-key>"',
+      );
+    }
+    const caller = await this.apiKeys.authenticate(credential);
+    if (!caller) throw new ApiError(HttpStatus.UNAUTHORIZED, 'AUTH_ERROR', 'Invalid API key');
+
+    const required =
+      this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
+    const missing = required.filter((scope) => !caller.scopes.includes(scope));
+    if (missing.length > 0) {
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'FORBIDDEN',
+        `This API key lacks the scope ${missing.join(', ')}`,
+      );
+    }
+    request.caller = caller;
+    return true;
+  }
+}

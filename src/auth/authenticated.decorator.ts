@@ -1,0 +1,14 @@
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiKeyGuard } from './api-key.guard';
+import { REQUIRED_SCOPES, Scope } from './scopes';
+
+/** Requires a valid API key holding every scope given. */
+export function Authenticated(...scopes: Scope[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(REQUIRED_SCOPES, scopes),
+    UseGuards(ApiKeyGuard),
+    ApiBearerAuth(),
+    ApiSecurity('api-key'),
+  );
+}

@@ -1,0 +1,47 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiError, codeForStatus, ErrorBody } from './api-error';
+
+/** Turns every error into the one error body, with the request id. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request & { id?: string }>();
+    const response = http.getResponse<Response>();
+    const { status, body, retryAfter } = this.describe(exception, String(request.id ?? ''));
+    if (status >= 500) this.logger.error(exception);
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    response.status(status).json(body);
+  }
+
+  private describe(
+    exception: unknown,
+    requestId: string,
+  ): { status: number; body: ErrorBody; retryAfter?: number } {
+    if (exception instanceof ApiError) {
+      const body: ErrorBody = {
+        code: exception.code,
+        message: exception.message,
+        request_id: requestId,
+      };
+      if (exception.details !== undefined) body.details = exception.details;
+      return { status: exception.getStatus(), body, retryAfter: exception.retryAfterSeconds };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return {
+        status,
+        body: { code: codeForStatus(status), message: exception.message, request_id: requestId },
+      };
+    }
+    const message = 'An unexpected error occurred';
+    return { status: 500, body: { code: 'INTERNAL_ERROR', message, request_id: requestId } };
+  }
+}

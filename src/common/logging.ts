@@ -1,0 +1,33 @@
+import type { IncomingMessage } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import { AppConfig } from '../config/app-config';
+import { assignRequestId } from './request-id';
+
+/** Query parameters that may carry a credential (stream tickets) never reach the logs. */
+function redactedUrl(url: string | undefined): string | undefined {
+  return url?.replace(/([?&](?:ticket|token|key|api_key)=)[^&]*/gi, '$1[REDACTED]');
+}
+
+/** Structured JSON logs, one line per request, with the request id and never a key. */
+export function loggingParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      // Assigned by the first middleware (app.factory.ts), so body-parser refusals carry it too.
+      genReqId: (request, response) =>
+        (request as { id?: string }).id ?? assignRequestId(request, response),
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+        censor: '[REDACTED]',
+      },
+      serializers: {
+        req: (request: IncomingMessage & { id?: string; raw?: IncomingMessage }) => ({
+          id: request.id,
+          method: request.method,
+          url: redactedUrl(request.url),
+          headers: request.headers,
+        }),
+      },
+    },
+  };
+}

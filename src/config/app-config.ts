@@ -1,0 +1,141 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** The environment as the operator writes it; every field is a variable name. */
+class EnvironmentVariables {
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  // PostgreSQL arrives with the scale-out adapters; until then only the embedded database.
+  @IsOptional()
+  @IsString()
+  @Matches(/^sqlite:.+/, {
+    message: 'DATABASE_URL must be sqlite:<path> (PostgreSQL is not supported yet)',
+  })
+  DATABASE_URL = 'sqlite:./data/mnemo.db';
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be redis://...' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  STREAM_MAX_CONNECTIONS_PER_KEY = 5;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  STREAM_MAX_EVENTS_PER_MINUTE = 1000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  STREAM_HEARTBEAT_MIN_SECONDS = 30;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  EVENT_RETENTION_COUNT = 10_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24 * 3600)
+  EVENT_RETENTION_SECONDS = 3600;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HEALTH_INTERVAL_SECONDS = 30;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  ANALYTICS_INTERVAL_SECONDS = 60;
+}
+
+/** Typed configuration, validated once at boot; nothing else reads process.env. */
+export class AppConfig {
+  constructor(
+    readonly port: number,
+    readonly databaseUrl: string,
+    readonly redisUrl: string | undefined,
+    readonly logLevel: string,
+    readonly stream: {
+      readonly maxConnectionsPerKey: number;
+      readonly maxEventsPerMinute: number;
+      readonly heartbeatMinSeconds: number;
+    },
+    readonly eventRetention: { readonly count: number; readonly seconds: number },
+    readonly healthIntervalSeconds: number,
+    readonly analyticsIntervalSeconds: number,
+  ) {}
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const known = Object.keys(new EnvironmentVariables());
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => known.includes(name) && value !== ''),
+  );
+  const vars = plainToInstance(EnvironmentVariables, given);
+  const errors = validateSync(vars, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (e) =>
+        `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return new AppConfig(
+    vars.PORT,
+    vars.DATABASE_URL,
+    vars.REDIS_URL,
+    vars.LOG_LEVEL,
+    {
+      maxConnectionsPerKey: vars.STREAM_MAX_CONNECTIONS_PER_KEY,
+      maxEventsPerMinute: vars.STREAM_MAX_EVENTS_PER_MINUTE,
+      heartbeatMinSeconds: vars.STREAM_HEARTBEAT_MIN_SECONDS,
+    },
+    { count: vars.EVENT_RETENTION_COUNT, seconds: vars.EVENT_RETENTION_SECONDS },
+    vars.HEALTH_INTERVAL_SECONDS,
+    vars.ANALYTICS_INTERVAL_SECONDS,
+  );
+}

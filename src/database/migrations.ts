@@ -1,0 +1,9 @@
+import { Migration, MigrationProvider } from 'kysely';
+import * as initial from './migrations/0001-initial';
+
+/** Versioned schema changes, applied in name order at boot. Append; never edit a shipped one. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async (): Promise<Record<string, Migration>> => ({
+    '0001-initial': initial,
+  }),
+};

@@ -1,0 +1,12 @@
+import { Observable } from 'rxjs';
+import { DomainEvent, EventInput } from './event-map';
+
+/**
+ * The domain event bus. Producers publish after their change is committed; subscribers receive
+ * every event in publication order. Chosen at boot: in-process by default, Redis when configured.
+ */
+export abstract class EventBus {
+  abstract publish(event: EventInput): Promise<DomainEvent>;
+  /** Live events, from the moment of subscription on. */
+  abstract readonly events$: Observable<DomainEvent>;
+}

@@ -1,0 +1,162 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { MaxJsonSize } from '../common/max-json-size.validator';
+import { MEMORY_LIMITS, MEMORY_TYPES, MemoryType } from './memory.types';
+
+const L = MEMORY_LIMITS;
+
+/** `a,b` or repeated `x=a&x=b` in a query string, as one list. */
+const toList = ({ value }: { value: unknown }): unknown =>
+  (Array.isArray(value) ? value : [value])
+    .flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]))
+    .map((item) => (typeof item === 'string' ? item.trim() : item))
+    .filter((item) => item !== '');
+
+export class CreateMemoryDto {
+  @ApiPropertyOptional({ maxLength: L.titleLength, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.titleLength)
+  title?: string | null;
+
+  @ApiProperty({ maxLength: L.contentLength })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(L.contentLength)
+  content!: string;
+
+  @ApiPropertyOptional({ enum: MEMORY_TYPES, default: 'context' })
+  @IsOptional()
+  @IsIn(MEMORY_TYPES)
+  memory_type?: MemoryType;
+
+  @ApiPropertyOptional({ type: [String], maxItems: L.tags })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.tags)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(L.tagLength, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'At most 16 KiB as JSON',
+  })
+  @IsOptional()
+  @IsObject()
+  @MaxJsonSize(L.metadataBytes)
+  metadata?: Record<string, unknown>;
+}
+
+export class UpdateMemoryDto {
+  @ApiPropertyOptional({ maxLength: L.titleLength, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.titleLength)
+  title?: string | null;
+
+  @ApiPropertyOptional({ maxLength: L.contentLength })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(L.contentLength)
+  content?: string;
+
+  @ApiPropertyOptional({ enum: MEMORY_TYPES })
+  @IsOptional()
+  @IsIn(MEMORY_TYPES)
+  memory_type?: MemoryType;
+
+  @ApiPropertyOptional({ type: [String], maxItems: L.tags })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.tags)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(L.tagLength, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Replaces the metadata',
+  })
+  @IsOptional()
+  @IsObject()
+  @MaxJsonSize(L.metadataBytes)
+  metadata?: Record<string, unknown>;
+}
+
+export class ListMemoriesQuery {
+  @ApiPropertyOptional({ minimum: 1, description: 'Page number; not together with cursor' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: L.pageSize, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(L.pageSize)
+  limit = 20;
+
+  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  cursor?: string;
+
+  @ApiPropertyOptional({ enum: MEMORY_TYPES })
+  @IsOptional()
+  @IsIn(MEMORY_TYPES)
+  memory_type?: MemoryType;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Memories holding every tag given (comma list or repeated)',
+  })
+  @IsOptional()
+  @Transform(toList)
+  @ArrayMaxSize(L.tags)
+  @IsString({ each: true })
+  @MaxLength(L.tagLength, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  created_by?: string;
+}
+
+export class DeleteMemoryQuery {
+  @ApiPropertyOptional({ default: 'user_request', pattern: '^[a-z][a-z0-9_]{0,63}$' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{0,63}$/, {
+    message: 'reason must be 1-64 lowercase letters, digits or underscores, starting with a letter',
+  })
+  reason?: string;
+}

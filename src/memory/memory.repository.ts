@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Selectable, Transaction } from 'kysely';
+import { DATABASE } from '../database/database.module';
+import { Database, DatabaseSchema, MemoriesTable } from '../database/database.types';
+import { Memory, MemoryCursor, MemoryListFilter, MemoryType } from './memory.types';
+
+type MemoryRow = Selectable<MemoriesTable>;
+
+function toMemory(row: MemoryRow): Memory {
+  return {
+    ...row,
+    memory_type: row.memory_type as MemoryType,
+    tags: JSON.parse(row.tags) as string[],
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+  };
+}
+
+function toRow(memory: Memory): MemoryRow {
+  return {
+    ...memory,
+    tags: JSON.stringify(memory.tags),
+    metadata: JSON.stringify(memory.metadata),
+  };
+}
+
+export interface MemoryPage {
+  items: Memory[];
+  total: number;
+  hasMore: boolean;
+}
+
+@Injectable()
+export class MemoryRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async insert(memory: Memory): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('memories').values(toRow(memory)).execute();
+      await this.writeTags(trx, memory.id, memory.tags);
+    });
+  }
+
+  async findById(organizationId: string, id: string): Promise<Memory | undefined> {
+    const row = await this.db
+      .selectFrom('memories')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toMemory(row);
+  }
+
+  /**
+   * Reads, changes and writes one memory in a single transaction. `change` decides the new state
+   * from the current one, or returns null to leave it alone.
+   */
+  async update(
+    organizationId: string,
+    id: string,
+    change: (current: Memory) => Memory | null,
+  ): Promise<{ before: Memory; after: Memory | null } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('memories')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const before = toMemory(row);
+      const after = change(before);
+      if (!after) return { before, after: null };
+      const { id: _id, organization_id: _org, ...fields } = toRow(after);
+      await trx.updateTable('memories').set(fields).where('id', '=', id).execute();
+      await trx.deleteFrom('memory_tags').where('memory_id', '=', id).execute();
+      await this.writeTags(trx, id, after.tags);
+      return { before, after };
+    });
+  }
+
+  /** False when there was no such memory in the organization. */
+  async delete(organizationId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('memories')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** Newest first; either `offset` or `after` positions the page. */
+  async list(
+    organizationId: string,
+    filter: MemoryListFilter,
+    page: { limit: number; offset?: number; after?: MemoryCursor },
+  ): Promise<MemoryPage> {
+    let query = this.db.selectFrom('memories').where('organization_id', '=', organizationId);
+    if (filter.memory_type) query = query.where('memory_type', '=', filter.memory_type);
+    if (filter.created_by) query = query.where('created_by', '=', filter.created_by);
+    for (const tag of filter.tags ?? []) {
+      query = query.where('id', 'in', (sub) =>
+        sub.selectFrom('memory_tags').select('memory_id').where('tag', '=', tag),
+      );
+    }
+    const { total } = await query
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .executeTakeFirstOrThrow();
+
+    let itemsQuery = query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+    const after = page.after;
+    if (after) {
+      itemsQuery = itemsQuery.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.created_at),
+          eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await itemsQuery
+      .limit(page.limit + 1)
+      .offset(page.offset ?? 0)
+      .execute();
+    return {
+      items: rows.slice(0, page.limit).map(toMemory),
+      total: Number(total),
+      hasMore: rows.length > page.limit,
+    };
+  }
+
+  private async writeTags(
+    trx: Transaction<DatabaseSchema>,
+    memoryId: string,
+    tags: string[],
+  ): Promise<void> {
+    if (tags.length === 0) return;
+    await trx
+      .insertInto('memory_tags')
+      .values(tags.map((tag) => ({ memory_id: memoryId, tag })))
+      .execute();
+  }
+}

@@ -1,0 +1,142 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { Caller } from '../auth/caller';
+import { ApiError } from '../common/api-error';
+import { EventBus } from '../events/event-bus';
+import { MemoryChanges } from '../events/event-map';
+import { CreateMemoryDto, ListMemoriesQuery, UpdateMemoryDto } from './memory.dto';
+import { memoryCreatedData, memoryDeletedData, memoryUpdatedData } from './memory.events';
+import { MemoryPage, MemoryRepository } from './memory.repository';
+import { decodeCursor } from './memory.cursor';
+import { Memory, MemoryEdit } from './memory.types';
+
+const EDITABLE: readonly (keyof MemoryEdit)[] = [
+  'title',
+  'content',
+  'memory_type',
+  'metadata',
+  'tags',
+];
+
+export const DEFAULT_DELETE_REASON = 'user_request';
+
+function notFound(id: string): ApiError {
+  return new ApiError(HttpStatus.NOT_FOUND, 'NOT_FOUND', `Memory ${id} not found`);
+}
+
+/** Applies an edit; null when it would change nothing. */
+function applyEdit(
+  current: Memory,
+  edit: MemoryEdit,
+  caller: Caller,
+): { next: Memory; changes: MemoryChanges } | null {
+  const changes = Object.fromEntries(
+    EDITABLE.map((field) => [
+      field,
+      edit[field] !== undefined && !isDeepStrictEqual(edit[field], current[field]),
+    ]),
+  ) as unknown as MemoryChanges;
+  if (!Object.values(changes).some(Boolean)) return null;
+  const next: Memory = {
+    ...current,
+    updated_at: new Date().toISOString(),
+    updated_by: caller.userId,
+  };
+  for (const field of EDITABLE) {
+    if (changes[field]) Object.assign(next, { [field]: edit[field] });
+  }
+  return { next, changes };
+}
+
+/** Memory CRUD within the caller's organization; every committed change publishes one event. */
+@Injectable()
+export class MemoryService {
+  constructor(
+    private readonly memories: MemoryRepository,
+    private readonly events: EventBus,
+  ) {}
+
+  async create(caller: Caller, input: CreateMemoryDto): Promise<Memory> {
+    const now = new Date().toISOString();
+    const memory: Memory = {
+      id: `mem_${randomBytes(8).toString('hex')}`,
+      organization_id: caller.organizationId,
+      title: input.title ?? null,
+      content: input.content,
+      memory_type: input.memory_type ?? 'context',
+      tags: input.tags ?? [],
+      metadata: input.metadata ?? {},
+      created_at: now,
+      created_by: caller.userId,
+      updated_at: now,
+      updated_by: caller.userId,
+    };
+    await this.memories.insert(memory);
+    await this.events.publish({
+      type: 'memory.created',
+      organizationId: caller.organizationId,
+      data: memoryCreatedData(memory),
+    });
+    return memory;
+  }
+
+  async get(caller: Caller, id: string): Promise<Memory> {
+    const memory = await this.memories.findById(caller.organizationId, id);
+    if (!memory) throw notFound(id);
+    return memory;
+  }
+
+  async list(caller: Caller, query: ListMemoriesQuery): Promise<MemoryPage> {
+    if (query.page !== undefined && query.cursor !== undefined) {
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'VALIDATION_ERROR',
+        'Use either page or cursor, not both',
+      );
+    }
+    const { memory_type, tags, created_by, limit } = query;
+    return this.memories.list(
+      caller.organizationId,
+      { memory_type, tags, created_by },
+      {
+        limit,
+        offset: query.page !== undefined ? (query.page - 1) * limit : undefined,
+        after: query.cursor !== undefined ? decodeCursor(query.cursor) : undefined,
+      },
+    );
+  }
+
+  async update(caller: Caller, id: string, edit: UpdateMemoryDto): Promise<Memory> {
+    if (!EDITABLE.some((field) => edit[field] !== undefined)) {
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'VALIDATION_ERROR',
+        `Give at least one of: ${EDITABLE.join(', ')}`,
+      );
+    }
+    let changes: MemoryChanges | undefined;
+    const result = await this.memories.update(caller.organizationId, id, (current) => {
+      const applied = applyEdit(current, edit, caller);
+      changes = applied?.changes;
+      return applied?.next ?? null;
+    });
+    if (!result) throw notFound(id);
+    if (!result.after || !changes) return result.before;
+    await this.events.publish({
+      type: 'memory.updated',
+      organizationId: caller.organizationId,
+      data: memoryUpdatedData(result.after, changes),
+    });
+    return result.after;
+  }
+
+  async delete(caller: Caller, id: string, reason = DEFAULT_DELETE_REASON): Promise<void> {
+    if (!(await this.memories.delete(caller.organizationId, id))) throw notFound(id);
+    await this.events.publish({
+      type: 'memory.deleted',
+      organizationId: caller.organizationId,
+      data: memoryDeletedData(id, caller.userId, reason),
+    });
+  }
+}
