@@ -1,4 +1,4 @@
-/** Unit specs live beside the code (src/**/*.spec.ts); e2e suites drive the real server (test/**/*.e2e-spec.ts). */
+// Unit specs live beside the code (src, *.spec.ts); e2e suites drive the real server (test, *.e2e-spec.ts).
 const swc = [
   '@swc/jest',
   {

@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { MemoryModule } from './memory/memory.module';
+import { StreamModule } from './stream/stream.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
         EventsModule,
         AuthModule,
         MemoryModule,
+        StreamModule,
       ],
     };
   }

@@ -4,7 +4,8 @@ import type { Request } from 'express';
 import { ApiError } from '../common/api-error';
 import { ApiKeyService } from './api-key.service';
 import { Caller } from './caller';
-import { REQUIRED_SCOPES, Scope } from './scopes';
+import { ACCEPTS_TICKET, REQUIRED_SCOPES, Scope } from './scopes';
+import { StreamTickets } from './stream-tickets';
 
 export type AuthenticatedRequest = Request & { caller?: Caller };
 
@@ -30,27 +31,17 @@ function credentialOf(request: Request): string | undefined {
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly apiKeys: ApiKeyService,
+    private readonly tickets: StreamTickets,
     private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const credential = credentialOf(request);
-    if (!credential) {
-      throw new ApiError(
-        HttpStatus.UNAUTHORIZED,
-        'AUTH_ERROR',
-        'Missing API key: send "Authorization: Bearer <api-key>" or "X-API-Key: <api-key>"',
-      );
-    }
-    const caller = await this.apiKeys.authenticate(credential);
-    if (!caller) throw new ApiError(HttpStatus.UNAUTHORIZED, 'AUTH_ERROR', 'Invalid API key');
-
-    const required =
-      this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, [
-        context.getHandler(),
-        context.getClass(),
-      ]) ?? [];
+    const caller = await this.resolveCaller(
+      request,
+      this.metadata<boolean>(ACCEPTS_TICKET, context) === true,
+    );
+    const required = this.metadata<Scope[]>(REQUIRED_SCOPES, context) ?? [];
     const missing = required.filter((scope) => !caller.scopes.includes(scope));
     if (missing.length > 0) {
       throw new ApiError(
@@ -61,5 +52,35 @@ export class ApiKeyGuard implements CanActivate {
     }
     request.caller = caller;
     return true;
+  }
+
+  private async resolveCaller(request: Request, acceptsTicket: boolean): Promise<Caller> {
+    const ticket = request.query.ticket;
+    if (acceptsTicket && typeof ticket === 'string') {
+      const keyId = await this.tickets.redeem(ticket);
+      const caller = keyId && (await this.apiKeys.authenticateById(keyId));
+      if (!caller)
+        throw new ApiError(
+          HttpStatus.UNAUTHORIZED,
+          'AUTH_ERROR',
+          'Invalid, used or expired stream ticket',
+        );
+      return caller;
+    }
+    const credential = credentialOf(request);
+    if (!credential) {
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'AUTH_ERROR',
+        'Missing API key: send "Authorization: Bearer <api-key>" or "X-API-Key: <api-key>"',
+      );
+    }
+    const caller = await this.apiKeys.authenticate(credential);
+    if (!caller) throw new ApiError(HttpStatus.UNAUTHORIZED, 'AUTH_ERROR', 'Invalid API key');
+    return caller;
+  }
+
+  private metadata<T>(key: string, context: ExecutionContext): T | undefined {
+    return this.reflector.getAllAndOverride<T>(key, [context.getHandler(), context.getClass()]);
   }
 }

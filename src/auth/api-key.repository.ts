@@ -3,6 +3,9 @@ import { Selectable } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import { ApiKeysTable, Database } from '../database/database.types';
 
+/** Bound parameters per query stay well under every database's limit. */
+const ID_BATCH = 500;
+
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 
 @Injectable()
@@ -15,6 +18,21 @@ export class ApiKeyRepository {
 
   async findById(id: string): Promise<ApiKeyRow | undefined> {
     return this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The ids, of those given, that exist and are not revoked. */
+  async activeAmong(ids: readonly string[]): Promise<Set<string>> {
+    const active = new Set<string>();
+    for (let start = 0; start < ids.length; start += ID_BATCH) {
+      const rows = await this.db
+        .selectFrom('api_keys')
+        .select('id')
+        .where('id', 'in', ids.slice(start, start + ID_BATCH))
+        .where('revoked_at', 'is', null)
+        .execute();
+      for (const row of rows) active.add(row.id);
+    }
+    return active;
   }
 
   async list(organizationId?: string): Promise<ApiKeyRow[]> {

@@ -78,6 +78,18 @@ export class ApiKeyService {
     return toCaller(row);
   }
 
+  /** The caller of a key known by id (a redeemed stream ticket), or null when revoked. */
+  async authenticateById(keyId: string): Promise<Caller | null> {
+    const row = await this.keys.findById(keyId);
+    return row && row.revoked_at === null ? toCaller(row) : null;
+  }
+
+  /** Which of these keys are revoked (or gone): open streams on them must close. */
+  async revokedAmong(keyIds: readonly string[]): Promise<Set<string>> {
+    const active = await this.keys.activeAmong(keyIds);
+    return new Set(keyIds.filter((id) => !active.has(id)));
+  }
+
   async list(organizationId?: string): Promise<ApiKeyInfo[]> {
     return (await this.keys.list(organizationId)).map(toInfo);
   }

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ApiKeyGuard } from './api-key.guard';
-import { REQUIRED_SCOPES, Scope } from './scopes';
+import { ACCEPTS_TICKET, REQUIRED_SCOPES, Scope } from './scopes';
 
 /** Requires a valid API key holding every scope given. */
 export function Authenticated(...scopes: Scope[]): MethodDecorator & ClassDecorator {
@@ -11,4 +11,9 @@ export function Authenticated(...scopes: Scope[]): MethodDecorator & ClassDecora
     ApiBearerAuth(),
     ApiSecurity('api-key'),
   );
+}
+
+/** Lets a route also take a stream ticket from `?ticket=` (browsers' EventSource sends no headers). */
+export function AcceptsStreamTicket(): MethodDecorator {
+  return SetMetadata(ACCEPTS_TICKET, true);
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { acceptsEventStream } from './accepts-event-stream';
 import { ApiError, codeForStatus, ErrorBody } from './api-error';
 
 /** Turns every error into the one error body, with the request id. */
@@ -18,6 +19,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    if (acceptsEventStream(request)) {
+      // SSE clients read the refusal as the stream's own error event.
+      const data = { ...body, retry_after: (retryAfter ?? 0) * 1000 };
+      response
+        .status(status)
+        .type('text/event-stream')
+        .send(`event: error\ndata: ${JSON.stringify(data)}\n\n`);
+      return;
+    }
     response.status(status).json(body);
   }
 

@@ -64,6 +64,27 @@ class EnvironmentVariables {
   @Transform(toInt)
   @IsInt()
   @Min(1)
+  @Max(1_000_000)
+  STREAM_MAX_BACKLOG = 1000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(1024 * 1024 * 1024)
+  STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  STREAM_STALL_TIMEOUT_SECONDS = 30;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   @Max(10_000_000)
   EVENT_RETENTION_COUNT = 10_000;
 
@@ -100,6 +121,9 @@ export class AppConfig {
       readonly maxConnectionsPerKey: number;
       readonly maxEventsPerMinute: number;
       readonly heartbeatMinSeconds: number;
+      readonly maxBacklog: number;
+      readonly maxBufferedBytes: number;
+      readonly stallTimeoutMs: number;
     },
     readonly eventRetention: { readonly count: number; readonly seconds: number },
     readonly healthIntervalSeconds: number,
@@ -133,6 +157,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxConnectionsPerKey: vars.STREAM_MAX_CONNECTIONS_PER_KEY,
       maxEventsPerMinute: vars.STREAM_MAX_EVENTS_PER_MINUTE,
       heartbeatMinSeconds: vars.STREAM_HEARTBEAT_MIN_SECONDS,
+      maxBacklog: vars.STREAM_MAX_BACKLOG,
+      maxBufferedBytes: vars.STREAM_MAX_BUFFERED_BYTES,
+      stallTimeoutMs: vars.STREAM_STALL_TIMEOUT_SECONDS * 1000,
     },
     { count: vars.EVENT_RETENTION_COUNT, seconds: vars.EVENT_RETENTION_SECONDS },
     vars.HEALTH_INTERVAL_SECONDS,

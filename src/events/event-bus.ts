@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { Replay } from './event-log';
 import { DomainEvent, EventInput } from './event-map';
 
 /**
@@ -9,4 +10,6 @@ export abstract class EventBus {
   abstract publish(event: EventInput): Promise<DomainEvent>;
   /** Live events, from the moment of subscription on. */
   abstract readonly events$: Observable<DomainEvent>;
+  /** Retained events after a position (a sent event id or resume point), for resuming streams. */
+  abstract replay(after: string | undefined): Promise<Replay>;
 }

@@ -1,19 +1,30 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Subject } from 'rxjs';
+import { AppConfig } from '../config/app-config';
 import { EventBus } from './event-bus';
+import { EventLog, Replay } from './event-log';
 import { DomainEvent, EventInput } from './event-map';
 
+/** One process: the log and the fan-out live in memory. */
 @Injectable()
 export class InProcessEventBus extends EventBus implements OnApplicationShutdown {
   private readonly subject = new Subject<DomainEvent>();
-  private sequence = 0;
+  private readonly log: EventLog;
   readonly events$ = this.subject.asObservable();
 
+  constructor(config: AppConfig) {
+    super();
+    this.log = new EventLog(config.eventRetention);
+  }
+
   async publish(input: EventInput): Promise<DomainEvent> {
-    this.sequence += 1;
-    const event = { ...input, id: String(this.sequence), publishedAt: Date.now() } as DomainEvent;
+    const event = this.log.append(input);
     this.subject.next(event);
     return event;
+  }
+
+  async replay(after: string | undefined): Promise<Replay> {
+    return this.log.replay(after);
   }
 
   onApplicationShutdown(): void {

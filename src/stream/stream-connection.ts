@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { Caller } from '../auth/caller';
+import { compareEventIds, formatEventId, parseResumeId, resumePointId } from '../events/event-id';
+import { Replay } from '../events/event-log';
+import { DomainEvent } from '../events/event-map';
+import { EventSelector } from './event-selector';
+import { Pacer } from './pacer';
+import { controlFrame, eventFrame, retryFrame } from './sse-frame';
+import { SseWriter } from './sse-writer';
+import { StreamOptions } from './stream-options';
+
+export interface StreamLimits {
+  maxEventsPerMinute: number;
+  /** Live events that may wait for pacing before the connection is closed with RATE_LIMITED. */
+  maxBacklog: number;
+  /** Bytes Node may hold for a socket before the reader counts as stalled. */
+  maxBufferedBytes: number;
+  /** How long a socket may refuse to drain. */
+  stallTimeoutMs: number;
+  /** Sent as `retry:`: how long clients wait before reconnecting. */
+  retryMs: number;
+}
+
+export interface StreamError {
+  code: 'CONNECTION_ERROR' | 'AUTH_ERROR' | 'RATE_LIMITED';
+  message: string;
+  retry_after: number;
+}
+
+/** How a connection tells its hub what it needs. */
+export interface ConnectionHost {
+  now(): number;
+  lagging(connection: StreamConnection, isLagging: boolean): void;
+  backedUp(connection: StreamConnection, isBackedUp: boolean): void;
+  closed(connection: StreamConnection): void;
+}
+
+/**
+ * One open stream: what it selects, where it stands (the last event it has fully handled, which
+ * every id it sends resumes from), its paced backlog, and its heartbeat.
+ */
+export class StreamConnection {
+  private readonly suffix = randomBytes(8).toString('hex');
+  readonly id = `conn_${this.suffix}`;
+  private readonly selector: EventSelector;
+  private readonly pacer: Pacer;
+  private state: 'opening' | 'live' | 'closed' = 'opening';
+  private position = '';
+  private readonly early: DomainEvent[] = [];
+  private backlog: DomainEvent[] = [];
+  private backlogStart = 0;
+  private replayLeft = 0;
+  private controlCount = 0;
+  private heartbeat?: NodeJS.Timeout;
+  private writer?: SseWriter;
+
+  constructor(
+    readonly caller: Caller,
+    private readonly options: StreamOptions,
+    private readonly limits: StreamLimits,
+    private readonly host: ConnectionHost,
+    /** Ends the response; the connection's observable completes. */
+    private readonly complete: () => void,
+  ) {
+    this.selector = new EventSelector(caller.organizationId, options);
+    this.pacer = new Pacer(limits.maxEventsPerMinute, host.now());
+  }
+
+  /** Called once the headers are out and the retained events after the resume position are known. */
+  open(writer: SseWriter, replay: Replay, resumeFrom: string | undefined): void {
+    if (this.state !== 'opening') return;
+    this.writer = writer;
+    const resumed = parseResumeId(resumeFrom ?? '');
+    this.position = resumed && !replay.reset ? formatEventId(resumed) : replay.position;
+    writer.write(retryFrame(this.limits.retryMs), this.host.now());
+    this.sendHeartbeat();
+    if (replay.reset) this.sendControl('stream.reset', replay.reset);
+    for (const event of replay.events) this.accept(event, true);
+    this.state = 'live';
+    for (const event of this.early) {
+      if (compareEventIds(event.id, replay.position) > 0) this.accept(event, false);
+    }
+    this.early.length = 0;
+    this.heartbeat = setInterval(
+      () => this.sendHeartbeat(),
+      this.options.heartbeatSeconds * 1000,
+    ).unref();
+  }
+
+  /** A live event from the bus. */
+  offer(event: DomainEvent): void {
+    if (this.state === 'live') this.accept(event, false);
+    else if (this.state === 'opening') {
+      this.early.push(event);
+      if (this.early.length > this.limits.maxBacklog) this.closeRateLimited(this.early.length);
+    }
+  }
+
+  /** Sends what pacing allows now; called by the hub's ticker while this connection lags. */
+  drain(): void {
+    const now = this.host.now();
+    while (
+      this.state === 'live' &&
+      this.backlogStart < this.backlog.length &&
+      this.pacer.tryTake(now)
+    ) {
+      const event = this.backlog[this.backlogStart++];
+      if (this.replayLeft > 0) this.replayLeft -= 1;
+      this.deliver(event, now);
+    }
+    if (this.backlogStart >= this.backlog.length) {
+      this.backlog = [];
+      this.backlogStart = 0;
+      this.host.lagging(this, false);
+    }
+  }
+
+  /** Closes a reader whose socket stopped draining; called by the hub's ticker. */
+  checkStall(): void {
+    const writer = this.writer;
+    if (!writer || this.state === 'closed') return;
+    const now = this.host.now();
+    if (
+      writer.bufferedBytes > this.limits.maxBufferedBytes ||
+      writer.stalledFor(now) > this.limits.stallTimeoutMs
+    ) {
+      this.close(
+        {
+          code: 'CONNECTION_ERROR',
+          message: 'The client is not reading the stream fast enough',
+          retry_after: this.limits.retryMs,
+        },
+        { destroy: true },
+      );
+    }
+  }
+
+  /** Sends the error event (when given), then ends the stream. Idempotent. */
+  close(error?: StreamError, how: { destroy?: boolean } = {}): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'live';
+    this.state = 'closed';
+    clearInterval(this.heartbeat);
+    if (error && wasOpen) this.sendControl('error', error);
+    if (how.destroy) this.writer?.destroy();
+    else this.writer?.close();
+    this.host.closed(this);
+    this.complete();
+  }
+
+  /** The client went away: stop without writing. */
+  dispose(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearInterval(this.heartbeat);
+    this.writer?.close();
+    this.host.closed(this);
+  }
+
+  get isLagging(): boolean {
+    return this.backlogStart < this.backlog.length;
+  }
+
+  private accept(event: DomainEvent, fromReplay: boolean): void {
+    if (!this.selector.selects(event)) {
+      if (!this.isLagging) this.position = event.id;
+      return;
+    }
+    const now = this.host.now();
+    if (!this.isLagging && this.pacer.tryTake(now)) {
+      this.deliver(event, now);
+      return;
+    }
+    this.backlog.push(event);
+    if (fromReplay) this.replayLeft += 1;
+    this.host.lagging(this, true);
+    const liveWaiting = this.backlog.length - this.backlogStart - this.replayLeft;
+    if (liveWaiting > this.limits.maxBacklog)
+      this.closeRateLimited(this.backlog.length - this.backlogStart);
+  }
+
+  private deliver(event: DomainEvent, now: number): void {
+    this.writer?.write(eventFrame(event), now);
+    this.position = event.id;
+    this.checkStall();
+  }
+
+  private closeRateLimited(waiting: number): void {
+    this.close({
+      code: 'RATE_LIMITED',
+      message: `More than ${this.limits.maxEventsPerMinute} events a minute: resume from the last event id to receive the rest`,
+      retry_after: Math.min(60_000, this.pacer.millisecondsFor(waiting)),
+    });
+  }
+
+  private sendHeartbeat(): void {
+    this.sendControl('heartbeat', {
+      timestamp: new Date(this.host.now()).toISOString(),
+      status: 'healthy',
+      connection_id: this.id,
+    });
+    this.checkStall();
+  }
+
+  private sendControl(type: 'heartbeat' | 'error' | 'stream.reset', data: unknown): void {
+    this.controlCount += 1;
+    const id = resumePointId(this.position, `${this.suffix}.${this.controlCount}`);
+    this.writer?.write(controlFrame(type, id, data), this.host.now());
+  }
+}

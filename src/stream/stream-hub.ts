@@ -1,0 +1,176 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { Observable, Subscription } from 'rxjs';
+import { Caller } from '../auth/caller';
+import { AppConfig } from '../config/app-config';
+import { EventBus } from '../events/event-bus';
+import { DomainEvent } from '../events/event-map';
+import { SseWriter } from './sse-writer';
+import { ConnectionHost, StreamConnection, StreamError, StreamLimits } from './stream-connection';
+import { StreamOptions } from './stream-options';
+
+/** How often lagging connections are paced forward and stalled ones checked. */
+const TICK_MS = 100;
+const RETRY_MS = 3000;
+const SHUTDOWN_RETRY_MS = 1000;
+const SHUTDOWN_RETRY_JITTER_MS = 4000;
+
+/**
+ * Every open stream of this instance. Subscribes to the bus once and hands each event to the
+ * connections of its organization (all of them for global events): the event is encoded once,
+ * whatever the number of subscribers.
+ */
+@Injectable()
+export class StreamHub
+  implements ConnectionHost, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly connections = new Set<StreamConnection>();
+  private readonly byOrganization = new Map<string, Set<StreamConnection>>();
+  private readonly laggingConnections = new Set<StreamConnection>();
+  private readonly backedUpConnections = new Set<StreamConnection>();
+  private readonly limits: StreamLimits;
+  private subscription?: Subscription;
+  private ticker?: NodeJS.Timeout;
+
+  constructor(
+    private readonly bus: EventBus,
+    config: AppConfig,
+  ) {
+    const { maxEventsPerMinute, maxBacklog, maxBufferedBytes, stallTimeoutMs } = config.stream;
+    this.limits = {
+      maxEventsPerMinute,
+      maxBacklog,
+      maxBufferedBytes,
+      stallTimeoutMs,
+      retryMs: RETRY_MS,
+    };
+  }
+
+  onModuleInit(): void {
+    this.subscription = this.bus.events$.subscribe((event) => this.dispatch(event));
+  }
+
+  /**
+   * The stream of one connection, as the @Sse handler returns it. It emits nothing itself (frames
+   * go straight to the response) and completes when the server ends the stream; unsubscribing,
+   * which Nest does when the client leaves, tears the connection down.
+   */
+  open(
+    caller: Caller,
+    options: StreamOptions,
+    response: ServerResponse,
+    resumeFrom: string | undefined,
+  ): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      const connection = new StreamConnection(caller, options, this.limits, this, () =>
+        subscriber.complete(),
+      );
+      this.add(connection);
+      const replay = this.bus.replay(resumeFrom);
+      let headersSent = false;
+      const writer = new SseWriter(
+        response,
+        () => {
+          headersSent = true;
+          void replay.then(
+            (result) => connection.open(writer, result, resumeFrom),
+            (error: unknown) => subscriber.error(error),
+          );
+        },
+        (backedUp) => this.backedUp(connection, backedUp),
+      );
+      // A failed replay before the headers are out still gets its real status from the filters.
+      replay.catch((error: unknown) => headersSent || subscriber.error(error));
+      return () => connection.dispose();
+    });
+  }
+
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  /** Key ids that have at least one open stream here. */
+  keyIds(): Set<string> {
+    return new Set([...this.connections].map((c) => c.caller.keyId));
+  }
+
+  closeKeys(keyIds: ReadonlySet<string>, error: StreamError): void {
+    for (const connection of [...this.connections]) {
+      if (keyIds.has(connection.caller.keyId)) connection.close(error);
+    }
+  }
+
+  /** Ends every stream, each with its own error event. */
+  closeAll(error: (connection: StreamConnection) => StreamError): void {
+    for (const connection of [...this.connections]) connection.close(error(connection));
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  lagging(connection: StreamConnection, isLagging: boolean): void {
+    if (isLagging) this.laggingConnections.add(connection);
+    else this.laggingConnections.delete(connection);
+  }
+
+  backedUp(connection: StreamConnection, isBackedUp: boolean): void {
+    if (isBackedUp) this.backedUpConnections.add(connection);
+    else this.backedUpConnections.delete(connection);
+  }
+
+  closed(connection: StreamConnection): void {
+    this.connections.delete(connection);
+    this.laggingConnections.delete(connection);
+    this.backedUpConnections.delete(connection);
+    const organization = this.byOrganization.get(connection.caller.organizationId);
+    organization?.delete(connection);
+    if (organization?.size === 0) this.byOrganization.delete(connection.caller.organizationId);
+    if (this.connections.size === 0) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  /** Before the server stops listening: every stream is told to come back, at staggered times. */
+  beforeApplicationShutdown(): void {
+    this.closeAll(() => ({
+      code: 'CONNECTION_ERROR',
+      message: 'The server is restarting',
+      retry_after: SHUTDOWN_RETRY_MS + Math.floor(Math.random() * SHUTDOWN_RETRY_JITTER_MS),
+    }));
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+    clearInterval(this.ticker);
+  }
+
+  private add(connection: StreamConnection): void {
+    this.connections.add(connection);
+    const organizationId = connection.caller.organizationId;
+    const organization = this.byOrganization.get(organizationId) ?? new Set();
+    organization.add(connection);
+    this.byOrganization.set(organizationId, organization);
+    this.ticker ??= setInterval(() => this.tick(), TICK_MS).unref();
+  }
+
+  private dispatch(event: DomainEvent): void {
+    const audience =
+      event.organizationId === null
+        ? this.connections
+        : this.byOrganization.get(event.organizationId);
+    if (!audience) return;
+    for (const connection of audience) connection.offer(event);
+  }
+
+  private tick(): void {
+    for (const connection of this.laggingConnections) connection.drain();
+    for (const connection of this.backedUpConnections) connection.checkStall();
+  }
+}
