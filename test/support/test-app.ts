@@ -21,7 +21,11 @@ export interface TestApp {
 /** The real application on a real SQLite file in a fresh folder, listening on port 0. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mnemo-test-'));
-  const config = loadConfig({ DATABASE_URL: `sqlite:${join(dataDir, 'mnemo.db')}`, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(dataDir, 'mnemo.db')}`,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
