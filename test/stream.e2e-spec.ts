@@ -1,5 +1,9 @@
 import request from 'supertest';
 import { EventBus } from '../src/events/event-bus';
+import { ConnectionLimiter } from '../src/stream/connection-limiter';
+import { StreamHub } from '../src/stream/stream-hub';
+import { ConnectionLimiter } from '../src/stream/connection-limiter';
+import { StreamHub } from '../src/stream/stream-hub';
 import { isType, openStream, SseStream } from './support/sse-client';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -295,6 +299,36 @@ describe('GET /api/v1/stream', () => {
         () => openStream(`${t.url}${STREAM}`, { headers: { Authorization: `Bearer ${limited}` } }),
         open,
       );
+    });
+  });
+
+  describe('connection slots', () => {
+    const connectWith = (withKey: string) =>
+      openStream(`${t.url}${STREAM}`, { headers: { Authorization: `Bearer ${withKey}` } });
+
+    it('admits exactly the limit under a burst of simultaneous connects', async () => {
+      const burst = await t.createKey('acme', 'dave');
+      const streams = await Promise.all(Array.from({ length: 20 }, () => connectWith(burst)));
+      open.push(...streams);
+      const limit = t.config.stream.maxConnectionsPerKey;
+      expect(streams.filter((s) => s.status === 200)).toHaveLength(limit);
+      expect(streams.filter((s) => s.status === 429)).toHaveLength(20 - limit);
+    });
+
+    it('gives the slots back when the server closes the streams', async () => {
+      const closing = await t.createKey('acme', 'erin');
+      const keyId = `key_${closing.split('_')[1]}`;
+      const limiter = t.app.get(ConnectionLimiter);
+      const streams = await Promise.all(Array.from({ length: 5 }, () => connectWith(closing)));
+      open.push(...streams);
+      expect(await limiter.count(keyId)).toBe(5);
+      t.app
+        .get(StreamHub)
+        .closeAll(() => ({ code: 'CONNECTION_ERROR', message: 'test', retry_after: 0 }));
+      await Promise.all(streams.map((s) => s.ended));
+      for (const stream of streams) expect(stream.events.at(-1)?.event).toBe('error');
+      await waitUntilAccepted(() => connectWith(closing), open);
+      expect(await limiter.count(keyId)).toBe(1);
     });
   });
 
