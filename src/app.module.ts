@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { MemoryModule } from './memory/memory.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { StreamModule } from './stream/stream.module';
 
 @Module({})
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggingParams(config)),
+        MetricsModule,
         DatabaseModule,
         EventsModule,
         AuthModule,
