@@ -7,6 +7,9 @@ import { Caller } from './caller';
 import { ACCEPTS_TICKET, REQUIRED_SCOPES, Scope } from './scopes';
 import { StreamTickets } from './stream-tickets';
 
+/** Query parameters a client might put a key in; URLs end up in proxy logs. */
+const KEY_PARAMETERS = ['api_key', 'apikey', 'key', 'token', 'access_token', 'authorization'];
+
 export type AuthenticatedRequest = Request & { caller?: Caller };
 
 /** The raw key from `Authorization: Bearer <key>` or `X-API-Key: <key>`; never from the URL. */
@@ -55,6 +58,14 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async resolveCaller(request: Request, acceptsTicket: boolean): Promise<Caller> {
+    const inUrl = KEY_PARAMETERS.find((name) => name in request.query);
+    if (inUrl) {
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'VALIDATION_ERROR',
+        `API keys are never accepted in URLs ("${inUrl}"): send "Authorization: Bearer <api-key>", or use a stream ticket`,
+      );
+    }
     const ticket = request.query.ticket;
     if (acceptsTicket && typeof ticket === 'string') {
       const keyId = await this.tickets.redeem(ticket);

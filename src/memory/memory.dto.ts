@@ -14,11 +14,16 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { MaxJsonSize } from '../common/max-json-size.validator';
+import { KeepAsSent } from '../common/validation.pipe';
 import { MEMORY_LIMITS, MEMORY_TYPES, MemoryType } from './memory.types';
 
 const L = MEMORY_LIMITS;
+
+/** May be left out, but not set to null: only the title can be cleared. */
+const IsOptionalButNotNull = () => ValidateIf((_, value) => value !== undefined);
 
 /** `a,b` or repeated `x=a&x=b` in a query string, as one list. */
 const toList = ({ value }: { value: unknown }): unknown =>
@@ -61,6 +66,7 @@ export class CreateMemoryDto {
     description: 'At most 16 KiB as JSON',
   })
   @IsOptional()
+  @KeepAsSent()
   @IsObject()
   @MaxJsonSize(L.metadataBytes)
   metadata?: Record<string, unknown>;
@@ -74,19 +80,19 @@ export class UpdateMemoryDto {
   title?: string | null;
 
   @ApiPropertyOptional({ maxLength: L.contentLength })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
   @IsNotEmpty()
   @MaxLength(L.contentLength)
   content?: string;
 
   @ApiPropertyOptional({ enum: MEMORY_TYPES })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsIn(MEMORY_TYPES)
   memory_type?: MemoryType;
 
   @ApiPropertyOptional({ type: [String], maxItems: L.tags })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsArray()
   @ArrayMaxSize(L.tags)
   @ArrayUnique()
@@ -100,7 +106,8 @@ export class UpdateMemoryDto {
     additionalProperties: true,
     description: 'Replaces the metadata',
   })
-  @IsOptional()
+  @IsOptionalButNotNull()
+  @KeepAsSent()
   @IsObject()
   @MaxJsonSize(L.metadataBytes)
   metadata?: Record<string, unknown>;

@@ -1,0 +1,78 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: 'sqlite:./data/mnemo.db',
+      redisUrl: undefined,
+      logLevel: 'info',
+      stream: { maxConnectionsPerKey: 5, maxEventsPerMinute: 1000, heartbeatMinSeconds: 30 },
+      healthIntervalSeconds: 30,
+      analyticsIntervalSeconds: 60,
+    });
+    expect(config.eventRetention.count).toBeGreaterThan(0);
+    expect(config.eventRetention.seconds).toBeGreaterThan(0);
+  });
+
+  it('reads every variable, turning numbers into numbers', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'sqlite:/tmp/x.db',
+      REDIS_URL: 'redis://cache:6379',
+      LOG_LEVEL: 'warn',
+      STREAM_MAX_CONNECTIONS_PER_KEY: '7',
+      STREAM_MAX_EVENTS_PER_MINUTE: '50',
+      STREAM_HEARTBEAT_MIN_SECONDS: '1',
+      EVENT_RETENTION_COUNT: '123',
+      EVENT_RETENTION_SECONDS: '456',
+      HEALTH_INTERVAL_SECONDS: '5',
+      ANALYTICS_INTERVAL_SECONDS: '6',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'sqlite:/tmp/x.db',
+      redisUrl: 'redis://cache:6379',
+      logLevel: 'warn',
+      stream: { maxConnectionsPerKey: 7, maxEventsPerMinute: 50, heartbeatMinSeconds: 1 },
+      eventRetention: { count: 123, seconds: 456 },
+      healthIntervalSeconds: 5,
+      analyticsIntervalSeconds: 6,
+    });
+  });
+
+  it('treats an empty value as unset and ignores unrelated variables', () => {
+    const config = loadConfig({ PORT: '', REDIS_URL: '', HOME: '/root', PATH: '/bin' });
+    expect(config.port).toBe(3000);
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '3.5'],
+    ['DATABASE_URL', 'mysql://db/mnemo'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['LOG_LEVEL', 'loud'],
+    ['STREAM_MAX_CONNECTIONS_PER_KEY', '0'],
+    ['STREAM_MAX_EVENTS_PER_MINUTE', 'many'],
+    ['STREAM_HEARTBEAT_MIN_SECONDS', '301'],
+    ['STREAM_HEARTBEAT_MIN_SECONDS', '0'],
+    ['EVENT_RETENTION_COUNT', '0'],
+    ['EVENT_RETENTION_SECONDS', '-5'],
+    ['HEALTH_INTERVAL_SECONDS', '1e3'],
+    ['ANALYTICS_INTERVAL_SECONDS', 'soon'],
+  ])('throws a ConfigError naming %s for %j', (name, value) => {
+    const load = () => loadConfig({ [name]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(name);
+  });
+
+  it('names every bad variable at once', () => {
+    const load = () => loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
+    expect(load).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+  });
+});
