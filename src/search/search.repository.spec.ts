@@ -1,0 +1,321 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, sql, SqliteDialect } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTempDatabase, TempDatabase } from '../../test/support/temp-database';
+import { DatabaseSchema } from '../database/database.types';
+import { migrationProvider } from '../database/migrations';
+import { MemoryRepository } from '../memory/memory.repository';
+import { Memory } from '../memory/memory.types';
+import { SearchCriteria, SearchRepository } from './search.repository';
+import { toMatchExpression } from './search.service';
+
+let sequence = 0;
+
+/** A memory of org `acme`; each one a second newer than the last, so order by time is known. */
+function memory(fields: Partial<Memory> = {}): Memory {
+  sequence += 1;
+  const at = new Date(Date.UTC(2024, 0, 1, 0, 0, sequence)).toISOString();
+  return {
+    id: `mem_${sequence.toString(16).padStart(16, '0')}`,
+    organization_id: 'acme',
+    title: null,
+    content: 'filler',
+    memory_type: 'context',
+    tags: [],
+    metadata: {},
+    created_at: at,
+    created_by: 'alice',
+    updated_at: at,
+    updated_by: 'alice',
+    ...fields,
+  };
+}
+
+describe('SearchRepository on SQLite FTS5', () => {
+  let temp: TempDatabase;
+  let memories: MemoryRepository;
+  let repository: SearchRepository;
+
+  const search = (query: string, criteria: Partial<SearchCriteria> = {}, org = 'acme') =>
+    repository.search(org, { match: toMatchExpression(query)!, limit: 20, ...criteria });
+  const contents = async (query: string, criteria: Partial<SearchCriteria> = {}) =>
+    (await search(query, criteria)).hits.map((hit) => hit.memory.content);
+  const add = async (...items: Memory[]) => {
+    for (const item of items) await memories.insert(item);
+    return items;
+  };
+  /**
+   * Unrelated memories. bm25 floors the IDF of a word found in half the rows or more at 1e-6, so
+   * tests that read scores keep their words rare.
+   */
+  const addBackground = () =>
+    add(...Array.from({ length: 10 }, (_, i) => memory({ content: `background ${i}` })));
+  /** FTS5's own check of the index against the memories table (throws on any drift). */
+  const integrityCheck = () =>
+    sql`insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)`.execute(
+      temp.db,
+    );
+
+  beforeEach(async () => {
+    temp = await openTempDatabase();
+    memories = new MemoryRepository(temp.db);
+    repository = new SearchRepository(temp.db);
+  });
+  afterEach(() => temp.close());
+
+  describe('ranking and scores', () => {
+    it('ranks a memory matching every word, in its title, above one matching a word in its content', async () => {
+      await add(
+        memory({ content: 'we talked about authentication once' }),
+        memory({ title: 'User authentication', content: 'how a user signs in with a key' }),
+        memory({ content: 'nothing relevant here' }),
+      );
+      expect(await contents('user authentication')).toEqual([
+        'how a user signs in with a key',
+        'we talked about authentication once',
+      ]);
+    });
+
+    it('scores s / (1 + s) of the bm25 score, rounded to 4 decimals, in 0..1', async () => {
+      await addBackground();
+      await add(
+        memory({ title: 'Deploy', content: 'deploy deploy on tuesdays', tags: ['deploy'] }),
+        memory({ content: 'a deploy happened' }),
+        memory({ content: 'unrelated' }),
+      );
+      const { hits } = await search('deploy');
+      const { rows } = await sql<{ id: string; b: number }>`
+        select m.id, bm25(memories_fts, 2.0, 1.0, 1.5) as b
+        from memories_fts join memories m on m.rowid = memories_fts.rowid
+        where memories_fts match '"deploy"'
+      `.execute(temp.db);
+      expect(hits).toHaveLength(2);
+      for (const hit of hits) {
+        const s = -rows.find((row) => row.id === hit.memory.id)!.b;
+        expect(hit.score).toBe(Math.round((s / (1 + s)) * 1e4) / 1e4);
+        expect(hit.score).toBeGreaterThan(0);
+        expect(hit.score).toBeLessThan(1);
+      }
+      expect(hits[0].score).toBeGreaterThan(hits[1].score);
+    });
+
+    it('scores a word found in half the memories or more about 0 (bm25 floors its IDF)', async () => {
+      await add(memory({ content: 'common word' }), memory({ content: 'common again' }));
+      const { hits } = await search('common');
+      expect(hits.map((hit) => hit.score)).toEqual([0, 0]);
+    });
+
+    it('orders equal matches newest first', async () => {
+      const [older, newer] = await add(
+        memory({ content: 'same words' }),
+        memory({ content: 'same words' }),
+      );
+      const { hits } = await search('same');
+      expect(hits.map((hit) => hit.memory.id)).toEqual([newer.id, older.id]);
+      expect(hits[0].score).toBe(hits[1].score);
+    });
+
+    it('matches word stems and letters without their diacritics', async () => {
+      await add(memory({ content: 'Running the café migrations' }));
+      expect(await contents('run cafe migration')).toEqual(['Running the café migrations']);
+    });
+
+    it('returns memories whole, with tags and metadata parsed', async () => {
+      const [stored] = await add(
+        memory({
+          title: 'T',
+          content: 'whole',
+          tags: ['a', 'b'],
+          metadata: { n: 1, o: { p: [true] } },
+        }),
+      );
+      expect((await search('whole')).hits).toEqual([{ memory: stored, score: expect.any(Number) }]);
+    });
+  });
+
+  describe('limit, total and threshold', () => {
+    it('returns at most limit hits and counts every match in total', async () => {
+      await add(...Array.from({ length: 5 }, (_, i) => memory({ content: `match ${i}` })));
+      await add(memory({ content: 'other' }));
+      const page = await search('match', { limit: 2 });
+      expect(page.hits).toHaveLength(2);
+      expect(page.total).toBe(5);
+    });
+
+    it('answers no hits and a total of 0 when nothing matches', async () => {
+      await add(memory({ content: 'something' }));
+      expect(await search('absent')).toEqual({ hits: [], total: 0 });
+    });
+
+    it('keeps only hits whose returned score reaches minScore, and counts only those', async () => {
+      await addBackground();
+      await add(
+        memory({ title: 'release', content: 'release release notes', tags: ['release'] }),
+        memory({ content: 'a release in passing, among many many other words of no interest' }),
+      );
+      const all = await search('release notes');
+      expect(all.hits).toHaveLength(2);
+      const [best, worst] = all.hits.map((hit) => hit.score);
+      expect(best).toBeGreaterThan(worst);
+
+      const strict = await search('release notes', { minScore: best });
+      expect(strict.hits.map((hit) => hit.score)).toEqual([best]);
+      expect(strict.total).toBe(1);
+      expect((await search('release notes', { minScore: worst })).total).toBe(2);
+      expect((await search('release notes', { minScore: 1 })).total).toBe(0);
+    });
+  });
+
+  describe('filters', () => {
+    it('keeps only the memory types given', async () => {
+      await add(
+        memory({ content: 'note one', memory_type: 'project' }),
+        memory({ content: 'note two', memory_type: 'knowledge' }),
+        memory({ content: 'note three', memory_type: 'context' }),
+      );
+      expect(await contents('note', { memoryTypes: ['project', 'knowledge'] })).toEqual([
+        'note two',
+        'note one',
+      ]);
+    });
+
+    it('requires every tag given', async () => {
+      await add(
+        memory({ content: 'tagged ab', tags: ['a', 'b'] }),
+        memory({ content: 'tagged a', tags: ['a'] }),
+      );
+      expect(await contents('tagged', { tags: ['a', 'b'] })).toEqual(['tagged ab']);
+      expect(await contents('tagged', { tags: ['a'] })).toEqual(['tagged a', 'tagged ab']);
+    });
+
+    it('compares metadata by JSON type as well as value', async () => {
+      await add(
+        memory({ content: 'doc bool', metadata: { flag: true, n: 1, s: '1' } }),
+        memory({ content: 'doc int', metadata: { flag: 1, n: '1', s: 1 } }),
+        memory({ content: 'doc real', metadata: { flag: 'true', n: 1.5, s: 'x' } }),
+      );
+      expect(await contents('doc', { metadata: { flag: true } })).toEqual(['doc bool']);
+      expect(await contents('doc', { metadata: { flag: 1 } })).toEqual(['doc int']);
+      expect(await contents('doc', { metadata: { flag: 'true' } })).toEqual(['doc real']);
+      expect(await contents('doc', { metadata: { n: 1 } })).toEqual(['doc bool']);
+      expect(await contents('doc', { metadata: { n: 1.5 } })).toEqual(['doc real']);
+      expect(await contents('doc', { metadata: { n: '1' } })).toEqual(['doc int']);
+      expect(await contents('doc', { metadata: { s: '1', n: 1 } })).toEqual(['doc bool']);
+      expect(await contents('doc', { metadata: { flag: false } })).toEqual([]);
+    });
+
+    it('filters on keys named like Object.prototype members', async () => {
+      await add(
+        memory({ content: 'car red', metadata: { constructor: 'Ferrari', toString: 'x' } }),
+        memory({ content: 'car plain' }),
+      );
+      expect(await contents('car', { metadata: { constructor: 'Ferrari' } })).toEqual(['car red']);
+      expect(await contents('car', { metadata: { toString: 'x' } })).toEqual(['car red']);
+    });
+
+    it('reads a dotted filter key as one literal top-level key, not a nested path', async () => {
+      await add(
+        memory({ content: 'dotted', metadata: { 'a.b': 'x' } }),
+        memory({ content: 'nested', metadata: { a: { b: 'x' } } }),
+      );
+      expect(await contents('dotted nested', { metadata: { 'a.b': 'x' } })).toEqual(['dotted']);
+    });
+
+    it("searches only the given organization's memories", async () => {
+      await add(
+        memory({ content: 'secret plan', organization_id: 'globex' }),
+        memory({ content: 'public plan' }),
+      );
+      expect(await contents('secret plan')).toEqual(['public plan']);
+      expect((await search('secret', {}, 'globex')).hits.map((h) => h.memory.content)).toEqual([
+        'secret plan',
+      ]);
+    });
+  });
+
+  describe('the index follows every write', () => {
+    it('indexes title, content and tags on insert', async () => {
+      await add(memory({ title: 'Kubernetes', content: 'body', tags: ['observability'] }));
+      expect(await contents('kubernetes')).toEqual(['body']);
+      expect(await contents('observability')).toEqual(['body']);
+      await integrityCheck();
+    });
+
+    it('forgets the old text and finds the new after an update', async () => {
+      const [stored] = await add(memory({ title: 'alpha', content: 'bravo', tags: ['charlie'] }));
+      await memories.update('acme', stored.id, (current) => ({
+        ...current,
+        title: 'delta',
+        content: 'echo',
+        tags: ['foxtrot'],
+      }));
+      expect(await contents('alpha bravo charlie')).toEqual([]);
+      expect(await contents('delta')).toEqual(['echo']);
+      expect(await contents('foxtrot')).toEqual(['echo']);
+      await integrityCheck();
+    });
+
+    it('forgets a deleted memory', async () => {
+      const [gone] = await add(
+        memory({ content: 'ephemeral' }),
+        memory({ content: 'ephemeral too' }),
+      );
+      await memories.delete('acme', gone.id);
+      expect(await contents('ephemeral')).toEqual(['ephemeral too']);
+      await integrityCheck();
+    });
+
+    it('indexes memories that existed before the search migration', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mnemo-search-'));
+      const db = new Kysely<DatabaseSchema>({
+        dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'old.db')) }),
+      });
+      try {
+        const migrator = new Migrator({ db, provider: migrationProvider });
+        expect((await migrator.migrateTo('0001-initial')).error).toBeUndefined();
+        await new MemoryRepository(db).insert(memory({ content: 'written before the index' }));
+        expect((await migrator.migrateToLatest()).error).toBeUndefined();
+        const page = await new SearchRepository(db).search('acme', {
+          match: toMatchExpression('before index')!,
+          limit: 20,
+        });
+        expect(page.hits.map((hit) => hit.memory.content)).toEqual(['written before the index']);
+      } finally {
+        await db.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it('accepts every expression the sanitizer builds from hostile text', async () => {
+    await add(memory({ content: 'and or not near col term' }));
+    const hostile = [
+      'AND',
+      'OR NOT',
+      'a AND OR b',
+      'NEAR(',
+      'NEAR(a b, 2)',
+      'col:term',
+      '{title content}: x',
+      '^start',
+      'pre*',
+      '"unbalanced',
+      '- minus',
+      'a + b',
+      'x"y"z',
+      "it's",
+      'ﬁ ligature ǅ İstanbul',
+      'e\u0301 combining',
+      '東京 हिन्दी',
+    ];
+    for (const text of hostile) {
+      const match = toMatchExpression(text);
+      expect({ text, match }).toEqual({ text, match: expect.any(String) });
+      await expect(search(text)).resolves.toEqual(
+        expect.objectContaining({ hits: expect.any(Array) }),
+      );
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RawBuilder, Selectable, sql } from 'kysely';
+import { DATABASE } from '../database/database.module';
+import { Database, MemoriesTable } from '../database/database.types';
+import { Memory, MemoryType } from '../memory/memory.types';
+import { MetadataValue } from './search.dto';
+
+/** bm25 weights of the indexed columns, in index order: title, content, tags. */
+const WEIGHTS = sql`2.0, 1.0, 1.5`;
+
+export interface SearchCriteria {
+  /** An FTS5 query expression; only ever built from quoted terms, never from raw input. */
+  match: string;
+  memoryTypes?: MemoryType[];
+  /** Every one of these tags. */
+  tags?: string[];
+  /** Top-level metadata keys that must hold exactly these values (and JSON types). */
+  metadata?: Record<string, MetadataValue>;
+  minScore?: number;
+  limit: number;
+}
+
+export interface SearchHit {
+  memory: Memory;
+  /** In 0..1, rounded to 4 decimals: s / (1 + s) with s the bm25 score. */
+  score: number;
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  /** Every match passing the filters and minScore, before the limit. */
+  total: number;
+}
+
+type HitRow = Selectable<MemoriesTable> & { relevance_score: number; total: number };
+
+function toHit({ relevance_score, total: _total, ...row }: HitRow): SearchHit {
+  return {
+    memory: {
+      ...row,
+      memory_type: row.memory_type as MemoryType,
+      tags: JSON.parse(row.tags) as string[],
+      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    },
+    score: relevance_score,
+  };
+}
+
+/** json_extract reads booleans as 1/0, so the JSON type is checked too. */
+function metadataEquals(key: string, value: MetadataValue): RawBuilder<unknown> {
+  // The key is validated to hold no quote, so the quoted label addresses exactly that key.
+  const path = `$."${key}"`;
+  const type = sql`json_type(m.metadata, ${path})`;
+  if (typeof value === 'boolean') return sql`${type} = ${value ? 'true' : 'false'}`;
+  const types = typeof value === 'number' ? sql`('integer', 'real')` : sql`('text')`;
+  return sql`(${type} in ${types} and json_extract(m.metadata, ${path}) = ${value})`;
+}
+
+@Injectable()
+export class SearchRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /** Best match first, then newest. */
+  async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
+    const score = sql`round(hits.s / (1.0 + hits.s), 4)`;
+    const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
+    if (criteria.memoryTypes?.length) {
+      conditions.push(sql`m.memory_type in (${sql.join(criteria.memoryTypes)})`);
+    }
+    for (const tag of criteria.tags ?? []) {
+      conditions.push(sql`m.id in (select memory_id from memory_tags where tag = ${tag})`);
+    }
+    for (const [key, value] of Object.entries(criteria.metadata ?? {})) {
+      conditions.push(metadataEquals(key, value));
+    }
+    if (criteria.minScore !== undefined) conditions.push(sql`${score} >= ${criteria.minScore}`);
+
+    // bm25 is lower for better matches and never positive, so s = -bm25 is in 0..inf.
+    const { rows } = await sql<HitRow>`
+      with hits as (
+        select rowid as doc, -bm25(memories_fts, ${WEIGHTS}) as s
+        from memories_fts
+        where memories_fts match ${criteria.match}
+      )
+      select m.*, ${score} as relevance_score, count(*) over () as total
+      from hits join memories m on m.rowid = hits.doc
+      where ${sql.join(conditions, sql` and `)}
+      order by hits.s desc, m.created_at desc, m.id desc
+      limit ${criteria.limit}
+    `.execute(this.db);
+    return { hits: rows.map(toHit), total: rows[0]?.total ?? 0 };
+  }
+}

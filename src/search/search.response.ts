@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { MemoryResponse, toMemoryResponse } from '../memory/memory.response';
+import { SearchResult } from './search.service';
+
+export class SearchHitResponse extends MemoryResponse {
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'Higher is better; 4 decimals' })
+  relevance_score!: number;
+}
+
+export class SearchResponse {
+  @ApiProperty({ type: [SearchHitResponse], description: 'Best match first, then newest' })
+  results!: SearchHitResponse[];
+  @ApiProperty({ description: 'Every match passing the filters and threshold, before the limit' })
+  total_results!: number;
+  @ApiProperty({ example: 12.3 }) search_time_ms!: number;
+}
+
+export function toSearchResponse(result: SearchResult): SearchResponse {
+  return {
+    results: result.hits.map(({ memory, score }) => ({
+      ...toMemoryResponse(memory),
+      relevance_score: score,
+    })),
+    total_results: result.total,
+    search_time_ms: result.searchTimeMs,
+  };
+}

@@ -1,0 +1,90 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Caller } from '../auth/caller';
+import { ApiError } from '../common/api-error';
+import { EventBus } from '../events/event-bus';
+import { SearchMemoriesDto } from './search.dto';
+import { SearchPage, SearchRepository } from './search.repository';
+
+/** Runs of letters and digits (with their combining marks): what the index tokenizer keeps. */
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * Turns free text into an FTS5 expression that cannot be read as syntax: each distinct word
+ * becomes a quoted string (words hold no quote), ORed so that matching more words ranks higher.
+ * Null when the text holds no word to search for.
+ */
+export function toMatchExpression(query: string): string | null {
+  const words = new Map<string, string>();
+  for (const [word] of query.matchAll(WORD)) {
+    const key = word.toLowerCase();
+    if (HAS_LETTER_OR_DIGIT.test(word) && !words.has(key)) words.set(key, word);
+  }
+  if (words.size === 0) return null;
+  return [...words.values()].map((word) => `"${word}"`).join(' OR ');
+}
+
+export interface SearchResult extends SearchPage {
+  /** Milliseconds, one decimal. */
+  searchTimeMs: number;
+}
+
+/** Ranked full-text search within the caller's organization; each search publishes one event. */
+@Injectable()
+export class SearchService {
+  constructor(
+    private readonly memories: SearchRepository,
+    private readonly events: EventBus,
+  ) {}
+
+  async run(caller: Caller, input: SearchMemoriesDto): Promise<SearchResult> {
+    const match = toMatchExpression(input.query);
+    if (match === null) {
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'VALIDATION_ERROR',
+        'query must contain at least one word (letters or digits); ' +
+          'operators and punctuation are ignored',
+      );
+    }
+    const started = performance.now();
+    const page = await this.memories.search(caller.organizationId, {
+      match,
+      memoryTypes: input.memory_types,
+      tags: input.tags,
+      metadata: input.filters,
+      minScore: input.threshold,
+      limit: input.limit,
+    });
+    const searchTimeMs = Math.round((performance.now() - started) * 10) / 10;
+    await this.events.publish({
+      type: 'search.performed',
+      organizationId: caller.organizationId,
+      data: {
+        query: input.query,
+        results_count: page.hits.length,
+        execution_time: searchTimeMs,
+        user_id: caller.userId,
+        timestamp: new Date().toISOString(),
+        filters: echoedFilters(input),
+      },
+    });
+    return { ...page, searchTimeMs };
+  }
+}
+
+/**
+ * The event's `filters`, one flat object as in the spec's example: the metadata filters as given,
+ * plus `memory_types`, `tags` and `threshold` when the request set them (these win over a metadata
+ * key of the same name).
+ */
+function echoedFilters(input: SearchMemoriesDto): Record<string, unknown> {
+  const { filters, memory_types, tags, threshold } = input;
+  return {
+    ...filters,
+    ...(memory_types && { memory_types }),
+    ...(tags && { tags }),
+    ...(threshold !== undefined && { threshold }),
+  };
+}
