@@ -1,0 +1,65 @@
+import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+} from '@nestjs/terminus';
+import { ApiError } from '../common/api-error';
+import { DatabaseHealthIndicator } from './database.health';
+
+/**
+ * Probes for orchestrators and load balancers, outside /api/v1 and without a key: they report
+ * only the service's own dependencies, never tenant data.
+ */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly storage: DatabaseHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  overall(): Promise<HealthCheckResult> {
+    return this.report([
+      () => this.storage.pingCheck('database'),
+      () => this.storage.searchCheck('search'),
+    ]);
+  }
+
+  /** The process answers: no dependency is asked, so a database outage never restarts it. */
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.report([]);
+  }
+
+  /** Whether to send traffic here: the database answers. */
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.report([() => this.storage.pingCheck('database')]);
+  }
+
+  /**
+   * Terminus answers a failed check with 503 and its per-service report; the report becomes the
+   * `details` of the one error body, so a failing probe still says which service is down.
+   */
+  private async report(checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const down = Object.keys(result.error ?? {});
+      const message =
+        result.status === 'shutting_down'
+          ? 'The service is shutting down'
+          : `Unhealthy: ${down.join(', ')}`;
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'INTERNAL_ERROR', message, result);
+    }
+  }
+}

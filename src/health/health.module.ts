@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseHealthIndicator } from './database.health';
+import { HealthController } from './health.controller';
+import { HttpStatsRecorder } from './http-stats.recorder';
+import { ProcessStatsSampler } from './process-stats.sampler';
+import { SystemHealthPublisher } from './system-health.publisher';
+
+/** Probes, the HTTP timings, and the system.health publisher. */
+@Module({
+  // DatabaseHealthIndicator logs each failed check with its cause; terminus would repeat it.
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [
+    DatabaseHealthIndicator,
+    HttpStatsRecorder,
+    ProcessStatsSampler,
+    SystemHealthPublisher,
+  ],
+})
+export class HealthModule {}

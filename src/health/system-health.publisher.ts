@@ -1,0 +1,97 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { EventBus } from '../events/event-bus';
+import { DomainEvent, SystemHealthData } from '../events/event-map';
+import { DatabaseHealthIndicator } from './database.health';
+import { decideHealth } from './health-status';
+import { HttpStatsRecorder } from './http-stats.recorder';
+import { ProcessStatsSampler } from './process-stats.sampler';
+
+const round = (value: number, decimals: number) => Number(value.toFixed(decimals));
+
+/**
+ * Measures the service every HEALTH_INTERVAL_SECONDS and publishes `system.health` to every
+ * organization. Each run is scheduled when the previous one ends, so a slow check never overlaps
+ * the next; the timer never keeps the process alive.
+ */
+@Injectable()
+export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SystemHealthPublisher.name);
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly config: AppConfig,
+    private readonly storage: DatabaseHealthIndicator,
+    private readonly http: HttpStatsRecorder,
+    private readonly processStats: ProcessStatsSampler,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  /** Before the database closes, so no run measures a half-stopped service. */
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Measures now and publishes one system.health event, as every scheduled run does. */
+  async publishNow(): Promise<DomainEvent> {
+    return this.publish(await this.measure());
+  }
+
+  private publish(data: SystemHealthData): Promise<DomainEvent> {
+    return this.bus.publish({ type: 'system.health', organizationId: null, data });
+  }
+
+  private async measure(): Promise<SystemHealthData> {
+    const [database, search] = await Promise.all([
+      this.storage.pingCheck('database'),
+      this.storage.searchCheck('search'),
+    ]);
+    const recent = this.http.recent();
+    const { cpuUsage, memoryUsage } = this.processStats.sample();
+    const { status, services } = decideHealth({
+      databaseUp: database.database.status === 'up',
+      searchUp: search.search.status === 'up',
+      errorRatePercent: recent.errorRatePercent,
+    });
+    return {
+      status,
+      timestamp: new Date().toISOString(),
+      metrics: {
+        cpu_usage: round(cpuUsage, 1),
+        memory_usage: round(memoryUsage, 1),
+        response_time: round(recent.meanDurationMs, 1),
+        error_rate: round(recent.errorRatePercent, 2),
+      },
+      services,
+    };
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.run(), this.config.healthIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const data = await this.measure();
+      // A run that was measuring when shutdown began would report the closing database.
+      if (!this.stopped) await this.publish(data);
+    } catch (error) {
+      this.logger.error(`Could not publish system.health: ${(error as Error)?.message ?? error}`);
+    } finally {
+      this.schedule();
+    }
+  }
+}

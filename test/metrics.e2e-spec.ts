@@ -1,0 +1,141 @@
+import request from 'supertest';
+import { bearer } from './support/http';
+import { isType, openStream } from './support/sse-client';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
+const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"';
+// Values are read as Go's ParseFloat reads them: Inf and NaN in any case (prom-client writes Nan).
+const VALUE = '[-+]?(?:[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?|[Ii][Nn][Ff]|[Nn][Aa][Nn])';
+const SAMPLE_LINE = new RegExp(
+  `^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*,?)?\\})? (${VALUE})(?: -?[0-9]+)?$`,
+);
+const HELP_LINE = new RegExp(`^# HELP ${NAME} .*$`);
+const TYPE_LINE = new RegExp(`^# TYPE ${NAME} (counter|gauge|histogram|summary|untyped)$`);
+
+/**
+ * Parses the Prometheus text exposition format (version 0.0.4), failing on the first line that
+ * is not a HELP, TYPE, blank or sample line of its grammar.
+ */
+function parseExposition(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const [index, line] of text.split('\n').entries()) {
+    if (line === '' || HELP_LINE.test(line) || TYPE_LINE.test(line)) continue;
+    const match = SAMPLE_LINE.exec(line);
+    if (!match) throw new Error(`Line ${index + 1} is not Prometheus exposition: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').matchAll(new RegExp(LABEL, 'g'))) {
+      const [name, quoted] = pair[0].split(/=(.*)/s);
+      labels[name] = JSON.parse(quoted) as string;
+    }
+    const value = /inf$/i.test(match[3])
+      ? (match[3].startsWith('-') ? -1 : 1) * Infinity
+      : Number(match[3]);
+    samples.push({ name: match[1], labels, value });
+  }
+  return samples;
+}
+
+describe('Prometheus metrics at GET /metrics', () => {
+  let t: TestApp;
+  let key: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    key = await t.createKey('acme', 'alice');
+  });
+  afterAll(() => t.close());
+
+  const scrape = async () => {
+    const response = await request(t.url)
+      .get('/metrics')
+      .expect(200)
+      .expect('Content-Type', /^text\/plain; version=0\.0\.4; charset=utf-8$/);
+    return parseExposition(response.text);
+  };
+
+  const valueOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
+    samples
+      .filter(
+        (s) =>
+          s.name === name && Object.entries(labels).every(([label, v]) => s.labels[label] === v),
+      )
+      .reduce((sum, s) => sum + s.value, 0);
+
+  const createMemory = async (content: string) =>
+    (await request(t.url).post('/api/v1/memories').set(bearer(key)).send({ content }).expect(201))
+      .body as { id: string };
+
+  it('serves text that parses as Prometheus exposition, without a key', async () => {
+    const samples = await scrape();
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        'mnemo_process_cpu_user_seconds_total',
+        'mnemo_stream_open_connections',
+      ]),
+    );
+  });
+
+  it('is served at the root, not under /api/v1', async () => {
+    await request(t.url).get('/api/v1/metrics').expect(404);
+  });
+
+  it('times HTTP requests by method, route pattern and status, never by raw URL', async () => {
+    const memory = await createMemory('timed');
+    await request(t.url).get(`/api/v1/memories/${memory.id}`).set(bearer(key)).expect(200);
+    await request(t.url).get('/api/v1/memories/mem_0000000000000000').set(bearer(key)).expect(404);
+    await request(t.url).get('/api/v1/memories').expect(401);
+    await request(t.url).get(`/no/such/path/${memory.id}`).expect(404);
+
+    const samples = await scrape();
+    const count = (method: string, route: string, status: string) =>
+      valueOf(samples, 'mnemo_http_request_duration_seconds_count', { method, route, status });
+    expect(count('POST', '/api/v1/memories', '201')).toBeGreaterThanOrEqual(1);
+    expect(count('GET', '/api/v1/memories/:id', '200')).toBe(1);
+    expect(count('GET', '/api/v1/memories/:id', '404')).toBe(1);
+    expect(count('GET', '/api/v1/memories', '401')).toBe(1);
+    expect(count('GET', 'unmatched', '404')).toBe(1);
+
+    const durations = samples.filter((s) => s.name.startsWith('mnemo_http_request_duration_'));
+    for (const sample of durations) {
+      expect(sample.labels.route).not.toContain('mem_');
+      expect(sample.labels.route).not.toContain(memory.id);
+    }
+    expect(
+      valueOf(samples, 'mnemo_http_request_duration_seconds_bucket', {
+        method: 'GET',
+        route: '/api/v1/memories/:id',
+        status: '200',
+        le: '+Inf',
+      }),
+    ).toBe(1);
+  });
+
+  it('counts published events by type when a memory is created', async () => {
+    const published = { type: 'memory.created' };
+    const before = valueOf(await scrape(), 'mnemo_events_published_total', published);
+    await createMemory('counted');
+    expect(valueOf(await scrape(), 'mnemo_events_published_total', published)).toBe(before + 1);
+  });
+
+  it('counts events delivered to streams when they flow', async () => {
+    const stream = await openStream(`${t.url}/api/v1/stream?events=memory.created`, {
+      headers: bearer(key),
+    });
+    try {
+      const before = valueOf(await scrape(), 'mnemo_events_delivered_total');
+      const memory = await createMemory('delivered');
+      await stream.waitFor((e) => isType('memory.created')(e) && e.json.id === memory.id);
+      expect(valueOf(await scrape(), 'mnemo_events_delivered_total')).toBeGreaterThan(before);
+    } finally {
+      stream.close();
+    }
+  });
+});
