@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,9 +10,13 @@ import { bodyParserErrors, requireJsonBody } from './common/body-parsing';
 import { assignRequestId } from './common/request-id';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { HttpStatsRecorder } from './health/http-stats.recorder';
 
-/** Large enough for 50,000 four-byte characters of content plus 16 KiB of metadata. */
-const JSON_BODY_LIMIT = '256kb';
+/**
+ * Room for the largest valid memory even when every character is sent as a six-byte \uXXXX
+ * escape: 50,000 of content, 500 of title, 20 tags of 64, and 16 KiB of metadata.
+ */
+const JSON_BODY_LIMIT = '1mb';
 
 function setUpOpenApi(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
@@ -41,10 +45,19 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     request.id = assignRequestId(request, response);
     next();
   });
+  app.use(app.get(HttpStatsRecorder).middleware);
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(bodyParserErrors);
-  app.setGlobalPrefix('api/v1');
+  // Probes and the scrape endpoint live where orchestrators and Prometheus look for them.
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

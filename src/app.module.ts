@@ -1,13 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { ActivityModule } from './activity/activity.module';
 import { AuthModule } from './auth/auth.module';
 import { loggingParams } from './common/logging';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
 import { MemoryModule } from './memory/memory.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { SearchModule } from './search/search.module';
 import { StreamModule } from './stream/stream.module';
 
 @Module({})
@@ -23,7 +26,10 @@ export class AppModule {
         EventsModule,
         AuthModule,
         MemoryModule,
+        SearchModule,
         StreamModule,
+        HealthModule,
+        ActivityModule,
       ],
     };
   }

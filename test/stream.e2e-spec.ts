@@ -2,8 +2,6 @@ import request from 'supertest';
 import { EventBus } from '../src/events/event-bus';
 import { ConnectionLimiter } from '../src/stream/connection-limiter';
 import { StreamHub } from '../src/stream/stream-hub';
-import { ConnectionLimiter } from '../src/stream/connection-limiter';
-import { StreamHub } from '../src/stream/stream-hub';
 import { isType, openStream, SseStream } from './support/sse-client';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -48,7 +46,7 @@ describe('GET /api/v1/stream', () => {
       expect(stream.headers['x-accel-buffering']).toBe('no');
       expect(stream.headers['content-encoding']).toBeUndefined();
       expect(stream.raw()).toMatch(
-        /^retry: \d+\n\nevent: heartbeat\nid: \S+\ndata: \{"timestamp":"[^"]+","status":"healthy","connection_id":"conn_[0-9a-f]{16}"\}\n\n$/,
+        /^retry: \d+\n\nevent: heartbeat\nid: \S+\ndata: \{"timestamp":"[^"]+","status":"healthy","connection_id":"conn_[0-9a-f]{16}"\}\n\n/,
       );
     });
 
@@ -94,7 +92,7 @@ describe('GET /api/v1/stream', () => {
 
   describe('memory events', () => {
     it('delivers created, updated and deleted after each REST call with the spec payloads', async () => {
-      const stream = await connect();
+      const stream = await connect('?events=memory.created,memory.updated,memory.deleted');
       const memory = await createMemory({ content: 'v1', tags: ['a'] });
       await request(t.url)
         .patch(`/api/v1/memories/${memory.id}`)
@@ -164,8 +162,8 @@ describe('GET /api/v1/stream', () => {
 
     it('never shows one organization the events of another, but shows system.health to all', async () => {
       const otherKey = await t.createKey('globex', 'bob');
-      const mine = await connect();
-      const theirs = await openStream(`${t.url}${STREAM}`, {
+      const mine = await connect('?events=memory.created,system.health');
+      const theirs = await openStream(`${t.url}${STREAM}?events=memory.created,system.health`, {
         headers: { Authorization: `Bearer ${otherKey}` },
       });
       open.push(theirs);
@@ -324,7 +322,7 @@ describe('GET /api/v1/stream', () => {
       expect(await limiter.count(keyId)).toBe(5);
       t.app
         .get(StreamHub)
-        .closeAll(() => ({ code: 'CONNECTION_ERROR', message: 'test', retry_after: 0 }));
+        .closeAll('server', () => ({ code: 'CONNECTION_ERROR', message: 'test', retry_after: 0 }));
       await Promise.all(streams.map((s) => s.ended));
       for (const stream of streams) expect(stream.events.at(-1)?.event).toBe('error');
       await waitUntilAccepted(() => connectWith(closing), open);
@@ -353,13 +351,13 @@ describe('GET /api/v1/stream', () => {
 
     it("never replays another organization's events", async () => {
       const otherKey = await t.createKey('initech', 'peter');
-      const first = await connect();
+      const first = await connect('?events=memory.created');
       const seen = await createMemory({ content: 'mine, seen' });
       const lastSeen = await first.waitFor((e) => e.json.id === seen.id);
       first.close();
       await createMemory({ content: 'theirs' }, otherKey);
       const mine = await createMemory({ content: 'mine, missed' });
-      const second = await connect('', { 'Last-Event-ID': lastSeen.id! });
+      const second = await connect('?events=memory.created', { 'Last-Event-ID': lastSeen.id! });
       await second.waitFor((e) => e.json.id === mine.id);
       expect(second.dataEvents().map((e) => e.json.id)).toEqual([mine.id]);
     });

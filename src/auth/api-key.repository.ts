@@ -41,6 +41,16 @@ export class ApiKeyRepository {
     return query.execute();
   }
 
+  /** Keys created or revoked at or after `since` (an ISO timestamp). */
+  async changedSince(since: string): Promise<ApiKeyRow[]> {
+    return this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where((eb) => eb.or([eb('created_at', '>=', since), eb('revoked_at', '>=', since)]))
+      .orderBy('created_at')
+      .execute();
+  }
+
   /** Marks a key revoked; false when there is no such key or it was revoked already. */
   async revoke(id: string, at: string): Promise<boolean> {
     const result = await this.db

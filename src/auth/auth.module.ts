@@ -13,6 +13,6 @@ import { StreamTickets } from './stream-tickets';
     ApiKeyGuard,
     { provide: StreamTickets, useClass: InProcessStreamTickets },
   ],
-  exports: [ApiKeyService, ApiKeyGuard, StreamTickets],
+  exports: [ApiKeyRepository, ApiKeyService, ApiKeyGuard, StreamTickets],
 })
 export class AuthModule {}

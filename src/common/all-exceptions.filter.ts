@@ -3,6 +3,34 @@ import type { Request, Response } from 'express';
 import { acceptsEventStream } from './accepts-event-stream';
 import { ApiError, codeForStatus, ErrorBody } from './api-error';
 
+export interface DescribedError {
+  status: number;
+  body: ErrorBody;
+  retryAfter?: number;
+}
+
+/** The status, the one error body and the Retry-After seconds for any error. */
+export function describeError(exception: unknown, requestId: string): DescribedError {
+  if (exception instanceof ApiError) {
+    const body: ErrorBody = {
+      code: exception.code,
+      message: exception.message,
+      request_id: requestId,
+    };
+    if (exception.details !== undefined) body.details = exception.details;
+    return { status: exception.getStatus(), body, retryAfter: exception.retryAfterSeconds };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return {
+      status,
+      body: { code: codeForStatus(status), message: exception.message, request_id: requestId },
+    };
+  }
+  const message = 'An unexpected error occurred';
+  return { status: 500, body: { code: 'INTERNAL_ERROR', message, request_id: requestId } };
+}
+
 /** Turns every error into the one error body, with the request id. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -12,7 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request & { id?: string }>();
     const response = http.getResponse<Response>();
-    const { status, body, retryAfter } = this.describe(exception, String(request.id ?? ''));
+    const { status, body, retryAfter } = describeError(exception, String(request.id ?? ''));
     if (status >= 500) this.logger.error(exception);
     if (response.headersSent) {
       response.end();
@@ -29,29 +57,5 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     response.status(status).json(body);
-  }
-
-  private describe(
-    exception: unknown,
-    requestId: string,
-  ): { status: number; body: ErrorBody; retryAfter?: number } {
-    if (exception instanceof ApiError) {
-      const body: ErrorBody = {
-        code: exception.code,
-        message: exception.message,
-        request_id: requestId,
-      };
-      if (exception.details !== undefined) body.details = exception.details;
-      return { status: exception.getStatus(), body, retryAfter: exception.retryAfterSeconds };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      return {
-        status,
-        body: { code: codeForStatus(status), message: exception.message, request_id: requestId },
-      };
-    }
-    const message = 'An unexpected error occurred';
-    return { status: 500, body: { code: 'INTERNAL_ERROR', message, request_id: requestId } };
   }
 }

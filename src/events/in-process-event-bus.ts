@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { EventBus } from './event-bus';
 import { EventLog, Replay } from './event-log';
 import { DomainEvent, EventInput } from './event-map';
@@ -12,13 +13,17 @@ export class InProcessEventBus extends EventBus implements OnApplicationShutdown
   private readonly log: EventLog;
   readonly events$ = this.subject.asObservable();
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {
     super();
     this.log = new EventLog(config.eventRetention);
   }
 
   async publish(input: EventInput): Promise<DomainEvent> {
     const event = this.log.append(input);
+    this.metrics.eventsPublished.inc({ type: event.type });
     this.subject.next(event);
     return event;
   }

@@ -78,6 +78,15 @@ export class MemoryRepository {
     });
   }
 
+  async count(organizationId: string): Promise<number> {
+    const { total } = await this.db
+      .selectFrom('memories')
+      .where('organization_id', '=', organizationId)
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .executeTakeFirstOrThrow();
+    return Number(total);
+  }
+
   /** False when there was no such memory in the organization. */
   async delete(organizationId: string, id: string): Promise<boolean> {
     const result = await this.db

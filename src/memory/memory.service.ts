@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { userActivity } from '../activity/user-activity';
 import { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
 import { EventBus } from '../events/event-bus';
@@ -84,6 +85,9 @@ export class MemoryService {
   async get(caller: Caller, id: string): Promise<Memory> {
     const memory = await this.memories.findById(caller.organizationId, id);
     if (!memory) throw notFound(id);
+    await this.events.publish(
+      userActivity(caller.organizationId, caller.userId, 'memory.viewed', 'memory', id),
+    );
     return memory;
   }
 

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type RefusalReason = 'auth' | 'forbidden' | 'bad_request' | 'not_acceptable' | 'connection_limit';
-export type StreamCloseReason = 'client' | 'slow_consumer' | 'rate_limited' | 'revoked' | 'shutdown' | 'server';
+export type RefusalReason =
+  'auth' | 'forbidden' | 'bad_request' | 'not_acceptable' | 'connection_limit' | 'error';
+export type StreamCloseReason =
+  'client' | 'slow_consumer' | 'rate_limited' | 'revoked' | 'shutdown' | 'server';
 
 /**
  * Every Prometheus metric of the service, in one registry served at GET /metrics. Hot paths

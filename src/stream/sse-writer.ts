@@ -1,15 +1,19 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
-/** The contract's exact caching header; Nest's own is longer. */
-const CACHE_CONTROL = 'no-cache, no-transform';
+/**
+ * The contract's exact caching header (Nest's own is longer), and no keep-alive: a stream is never
+ * followed by another request on its connection, and an idle kept-alive socket would hold up a
+ * shutdown until its timeout.
+ */
+const HEADERS = { 'Cache-Control': 'no-cache, no-transform', Connection: 'close' };
 
 /**
  * Writes pre-encoded frames straight to one SSE response.
  *
  * Nest's @Sse owns the route: the status, the moment the headers go out (after guards and pipes
  * have run) and the cleanup when the client leaves. Frames bypass its per-message pipeline, which
- * costs 2.3x raw node:http per delivery (NESTJS-SSE-FACTS.md). Two details of Nest's are adjusted on
- * this response only: its Cache-Control, and the lone "\n" it writes after the headers (the first
+ * costs 2.3x raw node:http per delivery (NESTJS-SSE-FACTS.md). Three details of Nest's are adjusted on
+ * this response only: its Cache-Control and Connection headers, and the lone "\n" it writes after the headers (the first
  * bytes must be the `retry:` line). That write is also how we learn the stream is open.
  */
 export class SseWriter {
@@ -26,7 +30,7 @@ export class SseWriter {
     const write = response.write;
     response.writeHead = ((status: number, headers?: OutgoingHttpHeaders) => {
       response.writeHead = writeHead;
-      return writeHead.call(response, status, { ...headers, 'Cache-Control': CACHE_CONTROL });
+      return writeHead.call(response, status, { ...headers, ...HEADERS });
     }) as ServerResponse['writeHead'];
     response.write = ((chunk: unknown, ...rest: unknown[]) => {
       if (chunk !== '\n')

@@ -8,6 +8,7 @@ import { Pacer } from './pacer';
 import { controlFrame, eventFrame, retryFrame } from './sse-frame';
 import { SseWriter } from './sse-writer';
 import { StreamOptions } from './stream-options';
+import { StreamCloseReason } from '../metrics/metrics.service';
 
 export interface StreamLimits {
   maxEventsPerMinute: number;
@@ -32,7 +33,8 @@ export interface ConnectionHost {
   now(): number;
   lagging(connection: StreamConnection, isLagging: boolean): void;
   backedUp(connection: StreamConnection, isBackedUp: boolean): void;
-  closed(connection: StreamConnection): void;
+  delivered(): void;
+  closed(connection: StreamConnection, reason: StreamCloseReason): void;
 }
 
 /**
@@ -125,6 +127,7 @@ export class StreamConnection {
       writer.stalledFor(now) > this.limits.stallTimeoutMs
     ) {
       this.close(
+        'slow_consumer',
         {
           code: 'CONNECTION_ERROR',
           message: 'The client is not reading the stream fast enough',
@@ -136,7 +139,7 @@ export class StreamConnection {
   }
 
   /** Sends the error event (when given), then ends the stream. Idempotent. */
-  close(error?: StreamError, how: { destroy?: boolean } = {}): void {
+  close(reason: StreamCloseReason, error?: StreamError, how: { destroy?: boolean } = {}): void {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'live';
     this.state = 'closed';
@@ -144,7 +147,7 @@ export class StreamConnection {
     if (error && wasOpen) this.sendControl('error', error);
     if (how.destroy) this.writer?.destroy();
     else this.writer?.close();
-    this.host.closed(this);
+    this.host.closed(this, reason);
     this.complete();
   }
 
@@ -154,7 +157,7 @@ export class StreamConnection {
     this.state = 'closed';
     clearInterval(this.heartbeat);
     this.writer?.close();
-    this.host.closed(this);
+    this.host.closed(this, 'client');
   }
 
   get isLagging(): boolean {
@@ -182,11 +185,12 @@ export class StreamConnection {
   private deliver(event: DomainEvent, now: number): void {
     this.writer?.write(eventFrame(event), now);
     this.position = event.id;
+    this.host.delivered();
     this.checkStall();
   }
 
   private closeRateLimited(waiting: number): void {
-    this.close({
+    this.close('rate_limited', {
       code: 'RATE_LIMITED',
       message: `More than ${this.limits.maxEventsPerMinute} events a minute: resume from the last event id to receive the rest`,
       retry_after: Math.min(60_000, this.pacer.millisecondsFor(waiting)),

@@ -1,6 +1,7 @@
 import {
   BeforeApplicationShutdown,
   Injectable,
+  Logger,
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
@@ -9,7 +10,10 @@ import { Observable, Subscription } from 'rxjs';
 import { Caller } from '../auth/caller';
 import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
-import { DomainEvent } from '../events/event-map';
+import { userActivity } from '../activity/user-activity';
+import { Replay } from '../events/event-log';
+import { DomainEvent, EventInput } from '../events/event-map';
+import { MetricsService, StreamCloseReason } from '../metrics/metrics.service';
 import { SseWriter } from './sse-writer';
 import { ConnectionHost, StreamConnection, StreamError, StreamLimits } from './stream-connection';
 import { StreamOptions } from './stream-options';
@@ -34,11 +38,13 @@ export class StreamHub
   private readonly laggingConnections = new Set<StreamConnection>();
   private readonly backedUpConnections = new Set<StreamConnection>();
   private readonly limits: StreamLimits;
+  private readonly logger = new Logger(StreamHub.name);
   private subscription?: Subscription;
   private ticker?: NodeJS.Timeout;
 
   constructor(
     private readonly bus: EventBus,
+    private readonly metrics: MetricsService,
     config: AppConfig,
   ) {
     const { maxEventsPerMinute, maxBacklog, maxBufferedBytes, stallTimeoutMs } = config.stream;
@@ -78,7 +84,7 @@ export class StreamHub
         () => {
           headersSent = true;
           void replay.then(
-            (result) => connection.open(writer, result, resumeFrom),
+            (result) => this.opened(connection, writer, result, resumeFrom),
             (error: unknown) => subscriber.error(error),
           );
         },
@@ -101,13 +107,18 @@ export class StreamHub
 
   closeKeys(keyIds: ReadonlySet<string>, error: StreamError): void {
     for (const connection of [...this.connections]) {
-      if (keyIds.has(connection.caller.keyId)) connection.close(error);
+      if (keyIds.has(connection.caller.keyId)) connection.close('revoked', error);
     }
   }
 
   /** Ends every stream, each with its own error event. */
-  closeAll(error: (connection: StreamConnection) => StreamError): void {
-    for (const connection of [...this.connections]) connection.close(error(connection));
+  closeAll(reason: StreamCloseReason, error: (connection: StreamConnection) => StreamError): void {
+    for (const connection of [...this.connections]) connection.close(reason, error(connection));
+  }
+
+  /** Open streams of one organization on this instance. */
+  openConnectionsOf(organizationId: string): number {
+    return this.byOrganization.get(organizationId)?.size ?? 0;
   }
 
   now(): number {
@@ -124,7 +135,11 @@ export class StreamHub
     else this.backedUpConnections.delete(connection);
   }
 
-  closed(connection: StreamConnection): void {
+  delivered(): void {
+    this.metrics.countDelivered(1);
+  }
+
+  closed(connection: StreamConnection, reason: StreamCloseReason): void {
     this.connections.delete(connection);
     this.laggingConnections.delete(connection);
     this.backedUpConnections.delete(connection);
@@ -135,11 +150,17 @@ export class StreamHub
       clearInterval(this.ticker);
       this.ticker = undefined;
     }
+    this.metrics.openStreams.set(this.connections.size);
+    this.metrics.streamsClosed.inc({ reason });
+    const { organizationId, userId } = connection.caller;
+    void this.publishQuietly(
+      userActivity(organizationId, userId, 'stream.closed', 'stream', connection.id),
+    );
   }
 
   /** Before the server stops listening: every stream is told to come back, at staggered times. */
   beforeApplicationShutdown(): void {
-    this.closeAll(() => ({
+    this.closeAll('shutdown', () => ({
       code: 'CONNECTION_ERROR',
       message: 'The server is restarting',
       retry_after: SHUTDOWN_RETRY_MS + Math.floor(Math.random() * SHUTDOWN_RETRY_JITTER_MS),
@@ -151,6 +172,30 @@ export class StreamHub
     clearInterval(this.ticker);
   }
 
+  private opened(
+    connection: StreamConnection,
+    writer: SseWriter,
+    replay: Replay,
+    resumeFrom: string | undefined,
+  ): void {
+    if (replay.reset) this.metrics.resets.inc({ reason: replay.reset.reason });
+    else if (resumeFrom !== undefined) this.metrics.replays.inc();
+    connection.open(writer, replay, resumeFrom);
+    const { organizationId, userId } = connection.caller;
+    void this.publishQuietly(
+      userActivity(organizationId, userId, 'stream.opened', 'stream', connection.id),
+    );
+  }
+
+  /** Activity is informative: a failure to publish it must not disturb the stream it is about. */
+  private async publishQuietly(event: EventInput): Promise<void> {
+    try {
+      await this.bus.publish(event);
+    } catch (error) {
+      this.logger.warn(`Could not publish ${event.type}: ${String(error)}`);
+    }
+  }
+
   private add(connection: StreamConnection): void {
     this.connections.add(connection);
     const organizationId = connection.caller.organizationId;
@@ -158,6 +203,7 @@ export class StreamHub
     organization.add(connection);
     this.byOrganization.set(organizationId, organization);
     this.ticker ??= setInterval(() => this.tick(), TICK_MS).unref();
+    this.metrics.openStreams.set(this.connections.size);
   }
 
   private dispatch(event: DomainEvent): void {
@@ -165,6 +211,7 @@ export class StreamHub
       event.organizationId === null
         ? this.connections
         : this.byOrganization.get(event.organizationId);
+    this.metrics.busLag.observe((Date.now() - event.publishedAt) / 1000);
     if (!audience) return;
     for (const connection of audience) connection.offer(event);
   }

@@ -1,4 +1,14 @@
-import { Controller, Headers, Post, Query, Res, SetMetadata, Sse, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Headers,
+  Post,
+  Query,
+  Res,
+  SetMetadata,
+  Sse,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -22,9 +32,11 @@ import { EventStreamAcceptGuard } from './event-stream-accept.guard';
 import { StreamHub } from './stream-hub';
 import { StreamOptions } from './stream-options';
 import { StreamQueryPipe } from './stream-query.pipe';
+import { StreamRefusalFilter } from './stream-refusal.filter';
 
 @ApiTags('stream')
 @Controller('stream')
+@UseFilters(StreamRefusalFilter)
 export class StreamController {
   constructor(
     private readonly hub: StreamHub,

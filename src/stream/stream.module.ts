@@ -7,6 +7,7 @@ import { RevocationWatcher } from './revocation-watcher';
 import { StreamController } from './stream.controller';
 import { StreamHub } from './stream-hub';
 import { StreamQueryPipe } from './stream-query.pipe';
+import { StreamRefusalFilter } from './stream-refusal.filter';
 
 @Module({
   controllers: [StreamController],
@@ -14,6 +15,7 @@ import { StreamQueryPipe } from './stream-query.pipe';
     StreamHub,
     RevocationWatcher,
     StreamQueryPipe,
+    StreamRefusalFilter,
     EventStreamAcceptGuard,
     ConnectionLimitGuard,
     { provide: ConnectionLimiter, useClass: InProcessConnectionLimiter },

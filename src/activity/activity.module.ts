@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { MemoryModule } from '../memory/memory.module';
+import { StreamModule } from '../stream/stream.module';
+import { AnalyticsPublisher } from './analytics.publisher';
+import { KeyActivityWatcher } from './key-activity.watcher';
+
+@Module({
+  imports: [MemoryModule, StreamModule],
+  providers: [AnalyticsPublisher, KeyActivityWatcher],
+})
+export class ActivityModule {}
