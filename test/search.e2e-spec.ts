@@ -31,10 +31,7 @@ describe('POST /api/v1/memories/search', () => {
   let outsider: string;
   let words = 0;
 
-  /**
-   * A word no other test uses. The suite shares one database, and rare words also keep bm25's
-   * scores away from its floor for words found in half the memories.
-   */
+  /** A word no other test uses: the suite shares one database. */
   const word = () => `w${(words += 1)}zq`;
 
   const create = async (body: object, key = alice): Promise<MemoryBody> =>
@@ -67,7 +64,7 @@ describe('POST /api/v1/memories/search', () => {
       expect(body.total_results).toBe(2);
     });
 
-    it('answers each result as the memory plus a relevance_score in 0..1, with the timing', async () => {
+    it('answers each result as the memory plus a relevance_score, 1 for a lone match, with the timing', async () => {
       const w = word();
       const memory = await create({
         title: 'Release',
@@ -78,18 +75,14 @@ describe('POST /api/v1/memories/search', () => {
       });
       const body = await found({ query: w });
       expect(body).toEqual({
-        results: [{ ...memory, relevance_score: expect.any(Number) }],
+        results: [{ ...memory, relevance_score: 1 }],
         total_results: 1,
         search_time_ms: expect.any(Number),
       });
-      const score = body.results[0].relevance_score;
-      expect(score).toBeGreaterThan(0);
-      expect(score).toBeLessThanOrEqual(1);
-      expect(Math.round(score * 1e4) / 1e4).toBe(score);
       expect(body.search_time_ms).toBeGreaterThanOrEqual(0);
     });
 
-    it('keeps every score in 0..1 and orders results by it, best first', async () => {
+    it('scores the best result 1 and the others their fraction of it (4 decimals), best first', async () => {
       const [a, b, c] = [word(), word(), word()];
       await create({ content: `${a}` });
       await create({ content: `${a} ${b}` });
@@ -99,10 +92,11 @@ describe('POST /api/v1/memories/search', () => {
         (result) => result.relevance_score,
       );
       expect(scores).toHaveLength(4);
-      expect(scores).toEqual([...scores].sort((x, y) => y - x));
-      for (const score of scores) {
-        expect(score).toBeGreaterThanOrEqual(0);
-        expect(score).toBeLessThanOrEqual(1);
+      expect(scores[0]).toBe(1);
+      for (let i = 1; i < scores.length; i += 1) {
+        expect(scores[i]).toBeLessThan(scores[i - 1]);
+        expect(scores[i]).toBeGreaterThan(0);
+        expect(Math.round(scores[i] * 1e4) / 1e4).toBe(scores[i]);
       }
     });
 
@@ -184,19 +178,23 @@ describe('POST /api/v1/memories/search', () => {
       expect((await found({ query: w })).total_results).toBe(1);
     });
 
-    it('drops results scoring under the threshold, from total_results too', async () => {
+    it('drops results scoring under the threshold (a fraction of the best), from total_results too', async () => {
       const [a, b] = [word(), word()];
-      await create({ title: `${a} ${b}`, content: `${a} ${b}`, tags: [a, b] });
+      const query = `${a} ${b}`;
+      await create({ title: query, content: query, tags: [a, b] });
       await create({ content: `${a} lost among a great many other words of no interest at all` });
-      const all = await found({ query: `${a} ${b}` });
+      const all = await found({ query });
       expect(all.total_results).toBe(2);
       const [best, worst] = all.results.map((result) => result.relevance_score);
-      expect(best).toBeGreaterThan(worst);
+      expect(best).toBe(1);
+      expect(worst).toBeLessThan(best);
+      expect(worst).toBeGreaterThan(0);
 
-      const strict = await found({ query: `${a} ${b}`, threshold: best });
-      expect(strict.results.map((result) => result.relevance_score)).toEqual([best]);
+      const strict = await found({ query, threshold: worst + 0.0001 });
+      expect(strict.results.map((result) => result.relevance_score)).toEqual([1]);
       expect(strict.total_results).toBe(1);
-      expect((await found({ query: `${a} ${b}`, threshold: 1 })).total_results).toBe(0);
+      expect((await found({ query, threshold: 1 })).total_results).toBe(1);
+      expect((await found({ query, threshold: worst })).total_results).toBe(2);
     });
 
     it("searches only the caller's organization", async () => {

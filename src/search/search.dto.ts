@@ -128,7 +128,7 @@ export class SearchMemoriesDto {
   @ApiPropertyOptional({
     minimum: 0,
     maximum: 1,
-    description: 'Lowest relevance_score to return',
+    description: "Lowest relevance_score to return: a fraction of the best match's relevance",
   })
   @IfGiven()
   @IsNumber({ allowNaN: false, allowInfinity: false })

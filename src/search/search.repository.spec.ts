@@ -46,12 +46,18 @@ describe('SearchRepository on SQLite FTS5', () => {
     for (const item of items) await memories.insert(item);
     return items;
   };
-  /**
-   * Unrelated memories. bm25 floors the IDF of a word found in half the rows or more at 1e-6, so
-   * tests that read scores keep their words rare.
-   */
+  /** Unrelated memories, so that the words of a test are rare and bm25 weighs them fully. */
   const addBackground = () =>
     add(...Array.from({ length: 10 }, (_, i) => memory({ content: `background ${i}` })));
+  /** s = -bm25 of every memory matching `match`, in any organization, by memory id. */
+  const bm25Scores = async (match: string) => {
+    const { rows } = await sql<{ id: string; s: number }>`
+      select m.id, -bm25(memories_fts, 2.0, 1.0, 1.5) as s
+      from memories_fts join memories m on m.rowid = memories_fts.rowid
+      where memories_fts match ${match}
+    `.execute(temp.db);
+    return new Map(rows.map((row) => [row.id, row.s]));
+  };
   /** FTS5's own check of the index against the memories table (throws on any drift). */
   const integrityCheck = () =>
     sql`insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)`.execute(
@@ -78,33 +84,88 @@ describe('SearchRepository on SQLite FTS5', () => {
       ]);
     });
 
-    it('scores s / (1 + s) of the bm25 score, rounded to 4 decimals, in 0..1', async () => {
+    it('scores s / max(s) of the bm25 scores s, rounded to 4 decimals: the best 1, the others their fraction of it', async () => {
       await addBackground();
       await add(
         memory({ title: 'Deploy', content: 'deploy deploy on tuesdays', tags: ['deploy'] }),
         memory({ content: 'a deploy happened' }),
+        memory({ content: 'a deploy in passing, among many other words of little interest' }),
         memory({ content: 'unrelated' }),
       );
       const { hits } = await search('deploy');
-      const { rows } = await sql<{ id: string; b: number }>`
-        select m.id, bm25(memories_fts, 2.0, 1.0, 1.5) as b
-        from memories_fts join memories m on m.rowid = memories_fts.rowid
-        where memories_fts match '"deploy"'
-      `.execute(temp.db);
-      expect(hits).toHaveLength(2);
+      const s = await bm25Scores('"deploy"');
+      expect(hits).toHaveLength(3);
+      const max = Math.max(...s.values());
       for (const hit of hits) {
-        const s = -rows.find((row) => row.id === hit.memory.id)!.b;
-        expect(hit.score).toBe(Math.round((s / (1 + s)) * 1e4) / 1e4);
-        expect(hit.score).toBeGreaterThan(0);
-        expect(hit.score).toBeLessThan(1);
+        expect(hit.score).toBe(Math.round((s.get(hit.memory.id)! / max) * 1e4) / 1e4);
       }
-      expect(hits[0].score).toBeGreaterThan(hits[1].score);
+      const [first, second, third] = hits.map((hit) => hit.score);
+      expect(first).toBe(1);
+      expect(second).toBeLessThan(first);
+      expect(third).toBeLessThan(second);
+      expect(third).toBeGreaterThan(0);
     });
 
-    it('scores a word found in half the memories or more about 0 (bm25 floors its IDF)', async () => {
-      await add(memory({ content: 'common word' }), memory({ content: 'common again' }));
+    it('takes the best match among the filtered matches of the organization', async () => {
+      await addBackground();
+      const [, strong, weak] = await add(
+        memory({ organization_id: 'globex', title: 'Invoice', content: 'invoice invoice' }),
+        memory({ content: 'the invoice is due', memory_type: 'project' }),
+        memory({ content: 'an invoice in passing, among many other words of no interest' }),
+      );
+      const scores = async (criteria: Partial<SearchCriteria>) =>
+        (await search('invoice', criteria)).hits.map((hit) => ({
+          id: hit.memory.id,
+          s: hit.score,
+        }));
+      const [first, second, ...rest] = await scores({});
+      expect(rest).toEqual([]);
+      expect(first).toEqual({ id: strong.id, s: 1 });
+      expect(second.id).toBe(weak.id);
+      expect(second.s).toBeLessThan(1);
+      expect(await scores({ memoryTypes: ['context'] })).toEqual([{ id: weak.id, s: 1 }]);
+    });
+
+    it('scores a lone match 1, though bm25 gives it about 0 in a database of one memory', async () => {
+      const [lone] = await add(memory({ content: 'lonely' }));
+      expect((await bm25Scores('"lonely"')).get(lone.id)).toBeLessThan(1e-5);
+      expect((await search('lonely')).hits.map((hit) => hit.score)).toEqual([1]);
+    });
+
+    it('scores 1 the equal matches of a word found in every memory (bm25 floors its IDF)', async () => {
+      await add(
+        memory({ content: 'common word' }),
+        memory({ content: 'common again' }),
+        memory({ content: 'common too' }),
+      );
       const { hits } = await search('common');
-      expect(hits.map((hit) => hit.score)).toEqual([0, 0]);
+      expect(hits.map((hit) => hit.score)).toEqual([1, 1, 1]);
+    });
+
+    it('scores every match 1 when the best of them scores under 1e-9', async () => {
+      // Another organization's many short memories, all holding the word, floor its IDF and make
+      // the length of these two (long and longer) count so much that bm25 scores them about 0.
+      await sql`
+        with recursive n(i) as (select 1 union all select i + 1 from n where i < 9998)
+        insert into memories (id, organization_id, title, content, memory_type, tags, metadata,
+          created_at, created_by, updated_at, updated_by)
+        select 'bulk_' || i, 'globex', null, 'faint', 'context', '[]', '{}',
+          '2023-01-01T00:00:00.000Z', 'gina', '2023-01-01T00:00:00.000Z', 'gina'
+        from n
+      `.execute(temp.db);
+      const [long, longer] = await add(
+        memory({ content: `faint ${'x '.repeat(200_000)}` }),
+        memory({ content: `faint ${'x '.repeat(300_000)}` }),
+      );
+      const s = await bm25Scores('"faint"');
+      expect(s.get(long.id)).toBeLessThanOrEqual(1e-9);
+      expect(s.get(longer.id)).toBeLessThan(s.get(long.id)! * 0.9);
+
+      const { hits } = await search('faint');
+      expect(hits.map((hit) => [hit.memory.id, hit.score])).toEqual([
+        [long.id, 1],
+        [longer.id, 1],
+      ]);
     });
 
     it('orders equal matches newest first', async () => {
@@ -153,18 +214,25 @@ describe('SearchRepository on SQLite FTS5', () => {
       await addBackground();
       await add(
         memory({ title: 'release', content: 'release release notes', tags: ['release'] }),
+        memory({ content: 'the release notes' }),
         memory({ content: 'a release in passing, among many many other words of no interest' }),
       );
       const all = await search('release notes');
-      expect(all.hits).toHaveLength(2);
-      const [best, worst] = all.hits.map((hit) => hit.score);
-      expect(best).toBeGreaterThan(worst);
+      expect(all.total).toBe(3);
+      const [best, middle, worst] = all.hits.map((hit) => hit.score);
+      expect(best).toBe(1);
+      expect(middle).toBeLessThan(best);
+      expect(worst).toBeLessThan(middle);
 
-      const strict = await search('release notes', { minScore: best });
-      expect(strict.hits.map((hit) => hit.score)).toEqual([best]);
-      expect(strict.total).toBe(1);
-      expect((await search('release notes', { minScore: worst })).total).toBe(2);
-      expect((await search('release notes', { minScore: 1 })).total).toBe(0);
+      const atMiddle = await search('release notes', { minScore: middle });
+      expect(atMiddle.hits.map((hit) => hit.score)).toEqual([best, middle]);
+      expect(atMiddle.total).toBe(2);
+      const overMiddle = await search('release notes', { minScore: middle + 0.0001, limit: 1 });
+      expect(overMiddle.hits.map((hit) => hit.score)).toEqual([best]);
+      expect(overMiddle.total).toBe(1);
+      expect((await search('release notes', { minScore: 1 })).total).toBe(1);
+      expect((await search('release notes', { minScore: worst })).total).toBe(3);
+      expect((await search('release notes', { minScore: 0 })).total).toBe(3);
     });
   });
 

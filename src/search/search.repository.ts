@@ -16,13 +16,18 @@ export interface SearchCriteria {
   tags?: string[];
   /** Top-level metadata keys that must hold exactly these values (and JSON types). */
   metadata?: Record<string, MetadataValue>;
+  /** Lowest score to keep, in 0..1: a fraction of the best match's relevance. */
   minScore?: number;
   limit: number;
 }
 
 export interface SearchHit {
   memory: Memory;
-  /** In 0..1, rounded to 4 decimals: s / (1 + s) with s the bm25 score. */
+  /**
+   * In 0..1, rounded to 4 decimals: s / max(s), with s = -bm25 and the max taken over the matches
+   * passing the filters (before minScore). The best match scores 1; when every match scores about
+   * 0 (max(s) <= 1e-9), every match scores 1.
+   */
   score: number;
 }
 
@@ -32,9 +37,9 @@ export interface SearchPage {
   total: number;
 }
 
-type HitRow = Selectable<MemoriesTable> & { relevance_score: number; total: number };
+type HitRow = Selectable<MemoriesTable> & { s: number; relevance_score: number; total: number };
 
-function toHit({ relevance_score, total: _total, ...row }: HitRow): SearchHit {
+function toHit({ relevance_score, s: _s, total: _total, ...row }: HitRow): SearchHit {
   return {
     memory: {
       ...row,
@@ -62,7 +67,6 @@ export class SearchRepository {
 
   /** Best match first, then newest. */
   async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
-    const score = sql`round(hits.s / (1.0 + hits.s), 4)`;
     const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
     if (criteria.memoryTypes?.length) {
       conditions.push(sql`m.memory_type in (${sql.join(criteria.memoryTypes)})`);
@@ -73,19 +77,34 @@ export class SearchRepository {
     for (const [key, value] of Object.entries(criteria.metadata ?? {})) {
       conditions.push(metadataEquals(key, value));
     }
-    if (criteria.minScore !== undefined) conditions.push(sql`${score} >= ${criteria.minScore}`);
+    const threshold =
+      criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
 
     // bm25 is lower for better matches and never positive, so s = -bm25 is in 0..inf.
+    // Scores are relative to the best match, not absolute: bm25 floors the IDF of a word found in
+    // half the rows or more to 1e-6, so in a small corpus a perfect match scores about 0, and the
+    // index is shared by every organization, so bm25's magnitudes depend on other tenants' data.
     const { rows } = await sql<HitRow>`
       with hits as (
         select rowid as doc, -bm25(memories_fts, ${WEIGHTS}) as s
         from memories_fts
         where memories_fts match ${criteria.match}
+      ),
+      scoped as (
+        select m.*, hits.s as s
+        from hits join memories m on m.rowid = hits.doc
+        where ${sql.join(conditions, sql` and `)}
+      ),
+      scored as (
+        select scoped.*,
+          case when max(s) over () <= 1e-9 then 1.0 else round(s / max(s) over (), 4) end
+            as relevance_score
+        from scoped
       )
-      select m.*, ${score} as relevance_score, count(*) over () as total
-      from hits join memories m on m.rowid = hits.doc
-      where ${sql.join(conditions, sql` and `)}
-      order by hits.s desc, m.created_at desc, m.id desc
+      select scored.*, count(*) over () as total
+      from scored
+      ${threshold}
+      order by s desc, created_at desc, id desc
       limit ${criteria.limit}
     `.execute(this.db);
     return { hits: rows.map(toHit), total: rows[0]?.total ?? 0 };

@@ -3,7 +3,11 @@ import { MemoryResponse, toMemoryResponse } from '../memory/memory.response';
 import { SearchResult } from './search.service';
 
 export class SearchHitResponse extends MemoryResponse {
-  @ApiProperty({ minimum: 0, maximum: 1, description: 'Higher is better; 4 decimals' })
+  @ApiProperty({
+    minimum: 0,
+    maximum: 1,
+    description: "Fraction of the best match's relevance: the best scores 1; 4 decimals",
+  })
   relevance_score!: number;
 }
 
