@@ -59,6 +59,11 @@ export class SseWriter {
     return this.response.writableLength;
   }
 
+  /** The socket has not drained since a write filled it: hold further frames back. */
+  get backedUp(): boolean {
+    return this.needsDrainSince !== null;
+  }
+
   stalledFor(now: number): number {
     return this.needsDrainSince === null ? 0 : now - this.needsDrainSince;
   }

@@ -14,7 +14,7 @@ export interface StreamLimits {
   maxEventsPerMinute: number;
   /** Live events that may wait for pacing before the connection is closed with RATE_LIMITED. */
   maxBacklog: number;
-  /** Bytes Node may hold for a socket before the reader counts as stalled. */
+  /** Bytes a connection may hold for a reader whose socket is full before it is dropped. */
   maxBufferedBytes: number;
   /** How long a socket may refuse to drain. */
   stallTimeoutMs: number;
@@ -52,6 +52,7 @@ export class StreamConnection {
   private backlog: DomainEvent[] = [];
   private backlogStart = 0;
   private replayLeft = 0;
+  private liveBytes = 0;
   private controlCount = 0;
   private heartbeat?: NodeJS.Timeout;
   private writer?: SseWriter;
@@ -98,43 +99,31 @@ export class StreamConnection {
     }
   }
 
-  /** Sends what pacing allows now; called by the hub's ticker while this connection lags. */
+  /** Sends what pacing and the socket allow now; called while this connection lags. */
   drain(): void {
     const now = this.host.now();
     while (
       this.state === 'live' &&
-      this.backlogStart < this.backlog.length &&
+      this.isLagging &&
+      !this.writer?.backedUp &&
       this.pacer.tryTake(now)
     ) {
       const event = this.backlog[this.backlogStart++];
       if (this.replayLeft > 0) this.replayLeft -= 1;
+      else this.liveBytes -= eventFrame(event).length;
       this.deliver(event, now);
     }
-    if (this.backlogStart >= this.backlog.length) {
+    if (!this.isLagging) {
       this.backlog = [];
       this.backlogStart = 0;
       this.host.lagging(this, false);
     }
   }
 
-  /** Closes a reader whose socket stopped draining; called by the hub's ticker. */
+  /** Closes a reader whose socket has not drained for too long; called while it is backed up. */
   checkStall(): void {
-    const writer = this.writer;
-    if (!writer || this.state === 'closed') return;
-    const now = this.host.now();
-    if (
-      writer.bufferedBytes > this.limits.maxBufferedBytes ||
-      writer.stalledFor(now) > this.limits.stallTimeoutMs
-    ) {
-      this.close(
-        'slow_consumer',
-        {
-          code: 'CONNECTION_ERROR',
-          message: 'The client is not reading the stream fast enough',
-          retry_after: this.limits.retryMs,
-        },
-        { destroy: true },
-      );
+    if (this.writer && this.writer.stalledFor(this.host.now()) > this.limits.stallTimeoutMs) {
+      this.closeSlowConsumer();
     }
   }
 
@@ -170,23 +159,62 @@ export class StreamConnection {
       return;
     }
     const now = this.host.now();
-    if (!this.isLagging && this.pacer.tryTake(now)) {
+    if (!this.isLagging && !this.writer?.backedUp && this.pacer.tryTake(now)) {
       this.deliver(event, now);
       return;
     }
+    this.enqueue(event, fromReplay);
+  }
+
+  /**
+   * Holds an event back for pacing or for a full socket. Replayed events are references into the
+   * retained log and do not count against the bounds; live ones do, in number and in bytes.
+   */
+  private enqueue(event: DomainEvent, fromReplay: boolean): void {
     this.backlog.push(event);
-    if (fromReplay) this.replayLeft += 1;
     this.host.lagging(this, true);
-    const liveWaiting = this.backlog.length - this.backlogStart - this.replayLeft;
-    if (liveWaiting > this.limits.maxBacklog)
+    if (fromReplay) {
+      this.replayLeft += 1;
+      return;
+    }
+    this.liveBytes += eventFrame(event).length;
+    const backedUp = this.writer?.backedUp ?? false;
+    if (
+      backedUp &&
+      (this.bufferedBytes() > this.limits.maxBufferedBytes ||
+        this.liveWaiting() > this.limits.maxBacklog)
+    ) {
+      this.closeSlowConsumer();
+    } else if (this.liveWaiting() > this.limits.maxBacklog) {
       this.closeRateLimited(this.backlog.length - this.backlogStart);
+    }
+  }
+
+  private liveWaiting(): number {
+    return this.backlog.length - this.backlogStart - this.replayLeft;
+  }
+
+  /** What this connection holds for its client: queued live frames and Node's socket buffer. */
+  private bufferedBytes(): number {
+    return this.liveBytes + (this.writer?.bufferedBytes ?? 0);
   }
 
   private deliver(event: DomainEvent, now: number): void {
     this.writer?.write(eventFrame(event), now);
     this.position = event.id;
     this.host.delivered();
-    this.checkStall();
+  }
+
+  private closeSlowConsumer(): void {
+    this.close(
+      'slow_consumer',
+      {
+        code: 'CONNECTION_ERROR',
+        message: 'The client is not reading the stream fast enough: resume from the last event id',
+        retry_after: this.limits.retryMs,
+      },
+      { destroy: true },
+    );
   }
 
   private closeRateLimited(waiting: number): void {
@@ -203,7 +231,6 @@ export class StreamConnection {
       status: 'healthy',
       connection_id: this.id,
     });
-    this.checkStall();
   }
 
   private sendControl(type: 'heartbeat' | 'error' | 'stream.reset', data: unknown): void {

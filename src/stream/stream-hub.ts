@@ -131,8 +131,12 @@ export class StreamHub
   }
 
   backedUp(connection: StreamConnection, isBackedUp: boolean): void {
-    if (isBackedUp) this.backedUpConnections.add(connection);
-    else this.backedUpConnections.delete(connection);
+    if (isBackedUp) {
+      this.backedUpConnections.add(connection);
+    } else {
+      this.backedUpConnections.delete(connection);
+      connection.drain();
+    }
   }
 
   delivered(): void {
