@@ -16,6 +16,9 @@ const HEADERS = { 'Cache-Control': 'no-cache, no-transform', Connection: 'close'
  * this response only: its Cache-Control and Connection headers, and the lone "\n" it writes after the headers (the first
  * bytes must be the `retry:` line). That write is also how we learn the stream is open.
  */
+/** How long an ended stream may take to flush its last bytes. */
+const CLOSE_GRACE_MS = 5000;
+
 export class SseWriter {
   private closed = false;
   private needsDrainSince: number | null = null;
@@ -68,9 +71,15 @@ export class SseWriter {
     return this.needsDrainSince === null ? 0 : now - this.needsDrainSince;
   }
 
-  /** Nothing is written after this. */
+  /**
+   * Nothing is written after this. The response then ends; if a client that stopped reading keeps
+   * it from finishing, the socket is dropped after a grace period rather than held.
+   */
   close(): void {
     this.closed = true;
+    if (this.response.closed) return;
+    const drop = setTimeout(() => this.response.destroy(), CLOSE_GRACE_MS).unref();
+    this.response.once('close', () => clearTimeout(drop));
   }
 
   /** For a reader that does not read: drop the socket rather than hold its backlog. */

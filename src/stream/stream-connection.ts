@@ -10,6 +10,9 @@ import { SseWriter } from './sse-writer';
 import { StreamOptions } from './stream-options';
 import { StreamCloseReason } from '../metrics/metrics.service';
 
+/** How long a full socket is given to drain before its byte bound applies. */
+const STALL_GRACE_MS = 1000;
+
 export interface StreamLimits {
   maxEventsPerMinute: number;
   /** Live events that may wait for pacing before the connection is closed with RATE_LIMITED. */
@@ -120,11 +123,15 @@ export class StreamConnection {
     }
   }
 
-  /** Closes a reader whose socket has not drained for too long; called while it is backed up. */
+  /**
+   * Closes a reader whose socket has not drained for too long, or that holds too many bytes after
+   * a grace period (any large frame fills a socket for a moment); called while it is backed up.
+   */
   checkStall(): void {
-    if (this.writer && this.writer.stalledFor(this.host.now()) > this.limits.stallTimeoutMs) {
-      this.closeSlowConsumer();
-    }
+    const stalledFor = this.writer?.stalledFor(this.host.now()) ?? 0;
+    const overBytes =
+      stalledFor > STALL_GRACE_MS && this.bufferedBytes() > this.limits.maxBufferedBytes;
+    if (stalledFor > this.limits.stallTimeoutMs || overBytes) this.closeSlowConsumer();
   }
 
   /** Sends the error event (when given), then ends the stream. Idempotent. */
@@ -178,16 +185,11 @@ export class StreamConnection {
       return;
     }
     this.liveBytes += eventFrame(event).length;
-    const backedUp = this.writer?.backedUp ?? false;
-    if (
-      backedUp &&
-      (this.bufferedBytes() > this.limits.maxBufferedBytes ||
-        this.liveWaiting() > this.limits.maxBacklog)
-    ) {
-      this.closeSlowConsumer();
-    } else if (this.liveWaiting() > this.limits.maxBacklog) {
-      this.closeRateLimited(this.backlog.length - this.backlogStart);
-    }
+    if (this.liveWaiting() <= this.limits.maxBacklog) return;
+    // A socket that has been full for a while is a slow reader; otherwise the rate is to blame.
+    const stalledFor = this.writer?.stalledFor(this.host.now()) ?? 0;
+    if (stalledFor > STALL_GRACE_MS) this.closeSlowConsumer();
+    else this.closeRateLimited(this.backlog.length - this.backlogStart);
   }
 
   private liveWaiting(): number {

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import request from 'supertest';
+import { ApiKeyService } from '../src/auth/api-key.service';
+import { StreamHub } from '../src/stream/stream-hub';
+import { isType, openStream, SseStream } from './support/sse-client';
+import { serverEnded, waitUntil } from './support/stream-helpers';
+import { startTestApp, TestApp } from './support/test-app';
+
+const STREAM = '/api/v1/stream';
+const ROOT = join(__dirname, '..');
+
+describe('revoking a key closes its open streams', () => {
+  let t: TestApp;
+  let keys: ApiKeyService;
+  const open: SseStream[] = [];
+
+  const connect = async (key: string, query = '?heartbeat=1') => {
+    const stream = await openStream(`${t.url}${STREAM}${query}`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    open.push(stream);
+    expect(stream.status).toBe(200);
+    return stream;
+  };
+  const newKey = (organizationId: string, userId: string) =>
+    keys.create({ organizationId, userId });
+
+  /** The stream's error event and proof that it ended, nothing following the error. */
+  async function expectAuthErrorThenEnd(stream: SseStream): Promise<void> {
+    const error = await stream.waitFor(isType('error'), 5000, 'the AUTH_ERROR event');
+    expect(error.json).toEqual({
+      code: 'AUTH_ERROR',
+      message: expect.stringMatching(/\S/),
+      retry_after: 0,
+    });
+    expect(error.id).toEqual(expect.stringMatching(/\S/));
+    await serverEnded(stream, t.url);
+    expect(stream.events[stream.events.length - 1]).toBe(error);
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ STREAM_HEARTBEAT_MIN_SECONDS: '1' });
+    keys = t.app.get(ApiKeyService);
+  });
+  afterEach(() => {
+    for (const stream of open.splice(0)) stream.close();
+  });
+  afterAll(() => t?.close());
+
+  it('sends AUTH_ERROR with retry_after 0 and ends the stream when ApiKeyService.revoke runs', async () => {
+    const { id, key } = await newKey('acme', 'alice');
+    const stream = await connect(key);
+    expect(await keys.revoke(id)).toBe(true);
+    await expectAuthErrorThenEnd(stream);
+  });
+
+  it('closes every stream of the revoked key and none of another key of the same organization', async () => {
+    const revoked = await newKey('acme', 'bob');
+    const kept = await newKey('acme', 'carol');
+    const streams = [await connect(revoked.key), await connect(revoked.key, '?heartbeat=30')];
+    const other = await connect(kept.key);
+    await keys.revoke(revoked.id);
+    for (const stream of streams) await expectAuthErrorThenEnd(stream);
+    // The other key's stream keeps beating.
+    const beats = other.events.length;
+    await other.waitFor(
+      (e) => e.event === 'heartbeat' && other.events.indexOf(e) >= beats,
+      5000,
+      'a heartbeat after the revocation was handled',
+    );
+    expect(other.events.some(isType('error'))).toBe(false);
+  });
+
+  it('refuses a new connect with the revoked key with 401 AUTH_ERROR', async () => {
+    const { id, key } = await newKey('acme', 'dave');
+    const stream = await connect(key);
+    await keys.revoke(id);
+    await expectAuthErrorThenEnd(stream);
+
+    const refused = await openStream(`${t.url}${STREAM}`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    open.push(refused);
+    expect(refused.status).toBe(401);
+    await refused.ended;
+    expect(refused.raw()).toContain('"code":"AUTH_ERROR"');
+    const plain = await request(t.url)
+      .get(STREAM)
+      .set('Authorization', `Bearer ${key}`)
+      .set('Accept', 'application/json');
+    expect(plain.status).toBe(401);
+    expect(plain.body.code).toBe('AUTH_ERROR');
+  });
+
+  it('frees the revoked stream for the connection count', async () => {
+    const { id, key } = await newKey('acme', 'erin');
+    const hub = t.app.get(StreamHub);
+    const before = hub.openConnections;
+    const stream = await connect(key);
+    expect(hub.openConnections).toBe(before + 1);
+    await keys.revoke(id);
+    await expectAuthErrorThenEnd(stream);
+    await waitUntil(() => hub.openConnections === before, 5000, 'the stream to be forgotten');
+  });
+
+  it('closes the stream when the key is revoked from another process by the keys CLI', async () => {
+    const { id, key } = await newKey('acme', 'frank');
+    const stream = await connect(key);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-r', '@swc-node/register', 'src/auth/keys.cli.ts', 'revoke', id, '--json'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: t.config.databaseUrl, LOG_LEVEL: 'silent' },
+        timeout: 30_000,
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ id, revoked: true });
+    await expectAuthErrorThenEnd(stream);
+  });
+});

@@ -1,0 +1,117 @@
+import { globalAgent } from 'node:http';
+import { createServer } from 'node:net';
+import { EventBus } from '../../src/events/event-bus';
+import { DomainEvent, EventInput } from '../../src/events/event-map';
+import { SseStream } from './sse-client';
+
+/**
+ * Waits for the server to end `stream`, then drops Node's idle keep-alive connections to the
+ * server, so that the next request starts on a fresh connection. Whether the connection of an
+ * ended stream is safe to reuse (the server closes it; it must say so with `Connection: close`)
+ * is tested on its own, in stream-pacing.e2e-spec.ts; other tests must not race that close.
+ */
+export async function serverEnded(stream: SseStream, url: string): Promise<void> {
+  await stream.ended;
+  const { host } = new URL(url);
+  for (const [name, sockets] of Object.entries(globalAgent.freeSockets)) {
+    if (name.startsWith(`${host}:`)) for (const socket of sockets ?? []) socket.destroy();
+  }
+}
+
+/** A memory.created event for `organizationId`, numbered `n`, with `padding` extra characters. */
+export function memoryCreated(
+  organizationId: string,
+  n: number,
+  padding = 0,
+): EventInput<'memory.created'> {
+  return {
+    type: 'memory.created',
+    organizationId,
+    data: {
+      id: `mem_${n.toString(16).padStart(16, '0')}`,
+      title: null,
+      content: `event ${n}${'x'.repeat(padding)}`,
+      memory_type: 'context',
+      metadata: { n },
+      tags: [],
+      created_at: new Date().toISOString(),
+      created_by: 'tester',
+    },
+  };
+}
+
+/**
+ * Publishes every input in one synchronous run (each `publish` appends and fans out before it
+ * returns its promise), so the stream sees them as one burst.
+ */
+export function publishBurst(bus: EventBus, inputs: EventInput[]): Promise<DomainEvent[]> {
+  return Promise.all(inputs.map((input) => bus.publish(input)));
+}
+
+/** Resolves once `check()` holds; polls, and fails naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  check: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Rejects naming `what` if `promise` has not settled within `ms`; leaves no timer behind. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Freezes `Date` (only `Date`: timers, ticks and I/O stay real, so the server keeps running) at
+ * `at`; `set` moves it. Always `restore()`.
+ */
+export function freezeDate(at: number): { set(ms: number): void; restore(): void } {
+  jest.useFakeTimers({
+    now: at,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+  return {
+    set: (ms) => jest.setSystemTime(ms),
+    restore: () => jest.useRealTimers(),
+  };
+}
+
+/** A TCP port that was free a moment ago (for a server started in another process). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
