@@ -22,11 +22,10 @@ class EnvironmentVariables {
   @Max(65535)
   PORT = 3000;
 
-  // PostgreSQL arrives with the scale-out adapters; until then only the embedded database.
   @IsOptional()
   @IsString()
-  @Matches(/^sqlite:.+/, {
-    message: 'DATABASE_URL must be sqlite:<path> (PostgreSQL is not supported yet)',
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'DATABASE_URL must be sqlite:<path> or postgres://user@host:port/database',
   })
   DATABASE_URL = 'sqlite:./data/mnemo.db';
 

@@ -1,11 +1,18 @@
 import { Migration, MigrationProvider } from 'kysely';
+import { DatabaseDialect } from './dialect';
 import * as initial from './migrations/0001-initial';
-import * as memorySearch from './migrations/0002-memory-search';
+import * as memorySearchPostgres from './migrations/0002-memory-search.postgres';
+import * as memorySearchSqlite from './migrations/0002-memory-search.sqlite';
 
-/** Versioned schema changes, applied in name order at boot. Append; never edit a shipped one. */
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async (): Promise<Record<string, Migration>> => ({
-    '0001-initial': initial,
-    '0002-memory-search': memorySearch,
-  }),
-};
+/**
+ * Versioned schema changes, applied in name order at boot. Append; never edit a shipped one. A
+ * change that needs each engine's own SQL has one file per dialect under one name.
+ */
+export function migrationProvider(dialect: DatabaseDialect): MigrationProvider {
+  return {
+    getMigrations: async (): Promise<Record<string, Migration>> => ({
+      '0001-initial': initial,
+      '0002-memory-search': dialect === 'sqlite' ? memorySearchSqlite : memorySearchPostgres,
+    }),
+  };
+}

@@ -1,8 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Pool } from 'pg';
 import { Database, DatabaseSchema } from './database.types';
+import { dialectOf } from './dialect';
 import { migrationProvider } from './migrations';
 
 function openSqlite(url: string): Database {
@@ -16,10 +18,19 @@ function openSqlite(url: string): Database {
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
+function openPostgres(url: string): Database {
+  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+}
+
 /** Opens the database named by DATABASE_URL and brings its schema up to date. */
 export async function openDatabase(url: string): Promise<Database> {
-  const db = openSqlite(url);
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  const dialect = dialectOf(url);
+  const db = dialect === 'sqlite' ? openSqlite(url) : openPostgres(url);
+  const { error } = await new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+  }).migrateToLatest();
   if (error) {
     await db.destroy();
     throw error;

@@ -3,15 +3,12 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { CompiledQuery } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database.types';
+import { SearchRepository } from '../search/search.repository';
 
 /** A probe that has not answered within this long counts as down. */
 const TIMEOUT_MS = 1000;
 
 const PING = CompiledQuery.raw('select 1');
-/** Reads the full-text index itself (migration 0002), which search depends on. */
-const SEARCH_INDEX = CompiledQuery.raw(
-  "select rowid from memories_fts where memories_fts match 'health' limit 1",
-);
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -31,23 +28,24 @@ export class DatabaseHealthIndicator {
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
+    private readonly search: SearchRepository,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
   /** The database answers a trivial query. */
   pingCheck<const Key extends string>(key: Key) {
-    return this.probe(key, PING);
+    return this.probe(key, () => this.db.executeQuery(PING));
   }
 
   /** The memories' full-text index answers a query. */
   searchCheck<const Key extends string>(key: Key) {
-    return this.probe(key, SEARCH_INDEX);
+    return this.probe(key, () => this.search.probe());
   }
 
-  private async probe<const Key extends string>(key: Key, query: CompiledQuery) {
+  private async probe<const Key extends string>(key: Key, query: () => Promise<unknown>) {
     const indicator = this.indicators.check(key);
     try {
-      await withTimeout(this.db.executeQuery(query), TIMEOUT_MS);
+      await withTimeout(query(), TIMEOUT_MS);
       return indicator.up();
     } catch (error) {
       this.logger.warn(`Health check ${key} failed: ${(error as Error)?.message ?? error}`);

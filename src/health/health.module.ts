@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { SearchModule } from '../search/search.module';
 import { DatabaseHealthIndicator } from './database.health';
 import { HealthController } from './health.controller';
 import { HttpStatsRecorder } from './http-stats.recorder';
@@ -9,7 +10,7 @@ import { SystemHealthPublisher } from './system-health.publisher';
 /** Probes, the HTTP timings, and the system.health publisher. */
 @Module({
   // DatabaseHealthIndicator logs each failed check with its cause; terminus would repeat it.
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), SearchModule],
   controllers: [HealthController],
   providers: [
     DatabaseHealthIndicator,

@@ -4,9 +4,10 @@ import { DATABASE } from '../database/database.module';
 import { Database, DatabaseSchema, MemoriesTable } from '../database/database.types';
 import { Memory, MemoryCursor, MemoryListFilter, MemoryType } from './memory.types';
 
-type MemoryRow = Selectable<MemoriesTable>;
+export type MemoryRow = Selectable<MemoriesTable>;
 
-function toMemory(row: MemoryRow): Memory {
+/** A stored row as the domain sees it (tags and metadata are JSON text in every engine). */
+export function toMemory(row: MemoryRow): Memory {
   return {
     ...row,
     memory_type: row.memory_type as MemoryType,

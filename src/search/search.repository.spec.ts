@@ -9,7 +9,8 @@ import { migrationProvider } from '../database/migrations';
 import { MemoryRepository } from '../memory/memory.repository';
 import { Memory } from '../memory/memory.types';
 import { SearchCriteria, SearchRepository } from './search.repository';
-import { toMatchExpression } from './search.service';
+import { searchTerms } from './search-terms';
+import { SqliteSearchRepository, toMatchExpression } from './sqlite-search.repository';
 
 let sequence = 0;
 
@@ -39,7 +40,7 @@ describe('SearchRepository on SQLite FTS5', () => {
   let repository: SearchRepository;
 
   const search = (query: string, criteria: Partial<SearchCriteria> = {}, org = 'acme') =>
-    repository.search(org, { match: toMatchExpression(query)!, limit: 20, ...criteria });
+    repository.search(org, { terms: searchTerms(query), limit: 20, ...criteria });
   const contents = async (query: string, criteria: Partial<SearchCriteria> = {}) =>
     (await search(query, criteria)).hits.map((hit) => hit.memory.content);
   const add = async (...items: Memory[]) => {
@@ -67,7 +68,7 @@ describe('SearchRepository on SQLite FTS5', () => {
   beforeEach(async () => {
     temp = await openTempDatabase();
     memories = new MemoryRepository(temp.db);
-    repository = new SearchRepository(temp.db);
+    repository = new SqliteSearchRepository(temp.db);
   });
   afterEach(() => temp.close());
 
@@ -341,12 +342,12 @@ describe('SearchRepository on SQLite FTS5', () => {
         dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'old.db')) }),
       });
       try {
-        const migrator = new Migrator({ db, provider: migrationProvider });
+        const migrator = new Migrator({ db, provider: migrationProvider('sqlite') });
         expect((await migrator.migrateTo('0001-initial')).error).toBeUndefined();
         await new MemoryRepository(db).insert(memory({ content: 'written before the index' }));
         expect((await migrator.migrateToLatest()).error).toBeUndefined();
-        const page = await new SearchRepository(db).search('acme', {
-          match: toMatchExpression('before index')!,
+        const page = await new SqliteSearchRepository(db).search('acme', {
+          terms: searchTerms('before index'),
           limit: 20,
         });
         expect(page.hits.map((hit) => hit.memory.content)).toEqual(['written before the index']);
@@ -379,7 +380,7 @@ describe('SearchRepository on SQLite FTS5', () => {
       '東京 हिन्दी',
     ];
     for (const text of hostile) {
-      const match = toMatchExpression(text);
+      const match = toMatchExpression(searchTerms(text));
       expect({ text, match }).toEqual({ text, match: expect.any(String) });
       await expect(search(text)).resolves.toEqual(
         expect.objectContaining({ hits: expect.any(Array) }),

@@ -7,7 +7,8 @@ import { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
 import { loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
-import { DatabaseModule } from '../database/database.module';
+import { DATABASE, DatabaseModule } from '../database/database.module';
+import { Database } from '../database/database.types';
 import { EventBus } from '../events/event-bus';
 import { DomainEvent } from '../events/event-map';
 import { EventsModule } from '../events/events.module';
@@ -15,40 +16,47 @@ import { MemoryRepository } from '../memory/memory.repository';
 import { MetricsModule } from '../metrics/metrics.module';
 import { SearchMemoriesDto } from './search.dto';
 import { SearchRepository } from './search.repository';
-import { SearchService, toMatchExpression } from './search.service';
+import { SqliteSearchRepository } from './sqlite-search.repository';
+import { searchTerms } from './search-terms';
+import { SearchService } from './search.service';
 
-describe('toMatchExpression', () => {
-  it('quotes each word and ORs them', () => {
-    expect(toMatchExpression('user authentication')).toBe('"user" OR "authentication"');
+describe('searchTerms', () => {
+  it('splits the query into its words', () => {
+    expect(searchTerms('user authentication')).toEqual(['user', 'authentication']);
   });
 
   it.each([
-    ['AND', '"AND"'],
-    ['OR NOT', '"OR" OR "NOT"'],
-    ['NEAR(a b, 2)', '"NEAR" OR "a" OR "b" OR "2"'],
-    ['col:term', '"col" OR "term"'],
-    ['{title}: x', '"title" OR "x"'],
-    ['"unbalanced', '"unbalanced"'],
-    ['x"y', '"x" OR "y"'],
-    ['pre* ^start -minus +plus', '"pre" OR "start" OR "minus" OR "plus"'],
-  ])('reads operators and punctuation in %j as plain words: %s', (query, expected) => {
-    expect(toMatchExpression(query)).toBe(expected);
+    ['AND', ['AND']],
+    ['OR NOT', ['OR', 'NOT']],
+    ['NEAR(a b, 2)', ['NEAR', 'a', 'b', '2']],
+    ['col:term', ['col', 'term']],
+    ['{title}: x', ['title', 'x']],
+    ['"unbalanced', ['unbalanced']],
+    ['x"y', ['x', 'y']],
+    ['pre* ^start -minus +plus', ['pre', 'start', 'minus', 'plus']],
+  ])('reads operators and punctuation in %j as plain words: %j', (query, expected) => {
+    expect(searchTerms(query)).toEqual(expected);
   });
 
   it('keeps letters of every script, digits and combining marks inside their word', () => {
-    expect(toMatchExpression('café 東京 हिन्दी e\u0301t\u00e9 v2 2024')).toBe(
-      '"café" OR "東京" OR "हिन्दी" OR "e\u0301t\u00e9" OR "v2" OR "2024"',
-    );
+    expect(searchTerms('café 東京 हिन्दी e\u0301t\u00e9 v2 2024')).toEqual([
+      'café',
+      '東京',
+      'हिन्दी',
+      'e\u0301t\u00e9',
+      'v2',
+      '2024',
+    ]);
   });
 
   it('keeps each word once, ignoring case', () => {
-    expect(toMatchExpression('Deploy deploy DEPLOY notes')).toBe('"Deploy" OR "notes"');
+    expect(searchTerms('Deploy deploy DEPLOY notes')).toEqual(['Deploy', 'notes']);
   });
 
   it.each(['"', '*', '-', '()', '!!! ??? ...', '🙂🔥', '\u0301', '   '])(
     'finds no word in %j',
     (query) => {
-      expect(toMatchExpression(query)).toBeNull();
+      expect(searchTerms(query)).toEqual([]);
     },
   );
 });
@@ -74,7 +82,15 @@ describe('SearchService', () => {
     const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'mnemo.db')}` });
     module = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(config), MetricsModule, DatabaseModule, EventsModule],
-      providers: [MemoryRepository, SearchRepository, SearchService],
+      providers: [
+        MemoryRepository,
+        {
+          provide: SearchRepository,
+          inject: [DATABASE],
+          useFactory: (db: Database) => new SqliteSearchRepository(db),
+        },
+        SearchService,
+      ],
     }).compile();
     service = module.get(SearchService);
     events = [];

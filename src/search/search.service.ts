@@ -5,25 +5,7 @@ import { ApiError } from '../common/api-error';
 import { EventBus } from '../events/event-bus';
 import { SearchMemoriesDto } from './search.dto';
 import { SearchPage, SearchRepository } from './search.repository';
-
-/** Runs of letters and digits (with their combining marks): what the index tokenizer keeps. */
-const WORD = /[\p{L}\p{N}\p{M}]+/gu;
-const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-
-/**
- * Turns free text into an FTS5 expression that cannot be read as syntax: each distinct word
- * becomes a quoted string (words hold no quote), ORed so that matching more words ranks higher.
- * Null when the text holds no word to search for.
- */
-export function toMatchExpression(query: string): string | null {
-  const words = new Map<string, string>();
-  for (const [word] of query.matchAll(WORD)) {
-    const key = word.toLowerCase();
-    if (HAS_LETTER_OR_DIGIT.test(word) && !words.has(key)) words.set(key, word);
-  }
-  if (words.size === 0) return null;
-  return [...words.values()].map((word) => `"${word}"`).join(' OR ');
-}
+import { searchTerms } from './search-terms';
 
 export interface SearchResult extends SearchPage {
   /** Milliseconds, one decimal. */
@@ -39,8 +21,8 @@ export class SearchService {
   ) {}
 
   async run(caller: Caller, input: SearchMemoriesDto): Promise<SearchResult> {
-    const match = toMatchExpression(input.query);
-    if (match === null) {
+    const terms = searchTerms(input.query);
+    if (terms.length === 0) {
       throw new ApiError(
         HttpStatus.BAD_REQUEST,
         'VALIDATION_ERROR',
@@ -50,7 +32,7 @@ export class SearchService {
     }
     const started = performance.now();
     const page = await this.memories.search(caller.organizationId, {
-      match,
+      terms,
       memoryTypes: input.memory_types,
       tags: input.tags,
       metadata: input.filters,

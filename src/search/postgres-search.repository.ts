@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RawBuilder, sql } from 'kysely';
+import { DATABASE } from '../database/database.module';
+import { Database } from '../database/database.types';
+import {
+  HitRow,
+  SearchCriteria,
+  SearchPage,
+  SearchRepository,
+  toSearchPage,
+} from './search.repository';
+
+/** The indexed expression of migration 0002 (PostgreSQL); queries must use it verbatim. */
+const VECTOR = sql`memory_search_vector(m.title, m.content, m.tags)`;
+
+/** Any of the words: each parsed by plainto_tsquery, which reads its input as plain text. */
+function anyOf(terms: string[]): RawBuilder<unknown> {
+  return sql.join(
+    terms.map((term) => sql`plainto_tsquery('english', ${term})`),
+    sql` || `,
+  );
+}
+
+@Injectable()
+export class PostgresSearchRepository extends SearchRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {
+    super();
+  }
+
+  async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
+    const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
+    if (criteria.memoryTypes?.length) {
+      conditions.push(sql`m.memory_type in (${sql.join(criteria.memoryTypes)})`);
+    }
+    for (const tag of criteria.tags ?? []) {
+      conditions.push(sql`m.id in (select memory_id from memory_tags where tag = ${tag})`);
+    }
+    for (const [key, value] of Object.entries(criteria.metadata ?? {})) {
+      // jsonb equality compares type and value, as the SQLite filter does.
+      conditions.push(sql`(m.metadata::jsonb -> ${key}) = ${JSON.stringify(value)}::jsonb`);
+    }
+    const threshold =
+      criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
+
+    // Relative to the best match of this organization, as on SQLite (see there why).
+    const { rows } = await sql<HitRow>`
+      with query as (select ${anyOf(criteria.terms)} as q),
+      hits as (
+        select m.*, ts_rank_cd(${VECTOR}, query.q) as s
+        from memories m, query
+        where ${VECTOR} @@ query.q and ${sql.join(conditions, sql` and `)}
+      ),
+      scored as (
+        select hits.*,
+          case when max(s) over () <= 1e-9 then 1.0
+            else round((s / max(s) over ())::numeric, 4)::float8 end as relevance_score
+        from hits
+      )
+      select id, organization_id, title, content, memory_type, tags, metadata, created_at,
+        created_by, updated_at, updated_by, relevance_score, count(*) over () as total
+      from scored
+      ${threshold}
+      order by s desc, created_at desc, id desc
+      limit ${criteria.limit}
+    `.execute(this.db);
+    return toSearchPage(rows);
+  }
+
+  async probe(): Promise<void> {
+    const probe = sql`select 1 from memories m where ${VECTOR} @@ plainto_tsquery('english', 'health') limit 1`;
+    await this.db.executeQuery(probe.compile(this.db));
+  }
+}

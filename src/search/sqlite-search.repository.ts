@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RawBuilder, sql } from 'kysely';
+import { DATABASE } from '../database/database.module';
+import { Database } from '../database/database.types';
+import { MetadataValue } from './search.dto';
+import {
+  HitRow,
+  SearchCriteria,
+  SearchPage,
+  SearchRepository,
+  toSearchPage,
+} from './search.repository';
+
+/** bm25 weights of the indexed columns, in index order: title, content, tags. */
+const WEIGHTS = sql`2.0, 1.0, 1.5`;
+
+/** An FTS5 expression that cannot be read as syntax: each word quoted (words hold no quote), ORed. */
+export function toMatchExpression(terms: string[]): string {
+  return terms.map((term) => `"${term}"`).join(' OR ');
+}
+
+/** json_extract reads booleans as 1/0, so the JSON type is checked too. */
+function metadataEquals(key: string, value: MetadataValue): RawBuilder<unknown> {
+  // The key is validated to hold no quote, so the quoted label addresses exactly that key.
+  const path = `$."${key}"`;
+  const type = sql`json_type(m.metadata, ${path})`;
+  if (typeof value === 'boolean') return sql`${type} = ${value ? 'true' : 'false'}`;
+  const types = typeof value === 'number' ? sql`('integer', 'real')` : sql`('text')`;
+  return sql`(${type} in ${types} and json_extract(m.metadata, ${path}) = ${value})`;
+}
+
+@Injectable()
+export class SqliteSearchRepository extends SearchRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {
+    super();
+  }
+
+  async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
+    const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
+    if (criteria.memoryTypes?.length) {
+      conditions.push(sql`m.memory_type in (${sql.join(criteria.memoryTypes)})`);
+    }
+    for (const tag of criteria.tags ?? []) {
+      conditions.push(sql`m.id in (select memory_id from memory_tags where tag = ${tag})`);
+    }
+    for (const [key, value] of Object.entries(criteria.metadata ?? {})) {
+      conditions.push(metadataEquals(key, value));
+    }
+    const threshold =
+      criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
+
+    // bm25 is lower for better matches and never positive, so s = -bm25 is in 0..inf.
+    // Scores are relative to the best match, not absolute: bm25 floors the IDF of a word found in
+    // half the rows or more to 1e-6, so in a small corpus a perfect match scores about 0, and the
+    // index is shared by every organization, so bm25's magnitudes depend on other tenants' data.
+    const { rows } = await sql<HitRow & { s: number }>`
+      with hits as (
+        select rowid as doc, -bm25(memories_fts, ${WEIGHTS}) as s
+        from memories_fts
+        where memories_fts match ${toMatchExpression(criteria.terms)}
+      ),
+      scoped as (
+        select m.*, hits.s as s
+        from hits join memories m on m.rowid = hits.doc
+        where ${sql.join(conditions, sql` and `)}
+      ),
+      scored as (
+        select scoped.*,
+          case when max(s) over () <= 1e-9 then 1.0 else round(s / max(s) over (), 4) end
+            as relevance_score
+        from scoped
+      )
+      select scored.*, count(*) over () as total
+      from scored
+      ${threshold}
+      order by s desc, created_at desc, id desc
+      limit ${criteria.limit}
+    `.execute(this.db);
+    return toSearchPage(rows.map(({ s: _s, ...row }) => row));
+  }
+
+  async probe(): Promise<void> {
+    await sql`select rowid from memories_fts where memories_fts match 'health' limit 1`.execute(
+      this.db,
+    );
+  }
+}
