@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       databaseUrl: 'sqlite:./data/mnemo.db',
-      redisUrl: undefined,
+      redis: undefined,
       logLevel: 'info',
       stream: { maxConnectionsPerKey: 5, maxEventsPerMinute: 1000, heartbeatMinSeconds: 30 },
       healthIntervalSeconds: 30,
@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 8080,
       databaseUrl: 'sqlite:/tmp/x.db',
-      redisUrl: 'redis://cache:6379',
+      redis: { url: 'redis://cache:6379', keyPrefix: 'mnemo:' },
       logLevel: 'warn',
       stream: { maxConnectionsPerKey: 7, maxEventsPerMinute: 50, heartbeatMinSeconds: 1 },
       eventRetention: { count: 123, seconds: 456 },
@@ -45,7 +45,7 @@ describe('loadConfig', () => {
   it('treats an empty value as unset and ignores unrelated variables', () => {
     const config = loadConfig({ PORT: '', REDIS_URL: '', HOME: '/root', PATH: '/bin' });
     expect(config.port).toBe(3000);
-    expect(config.redisUrl).toBeUndefined();
+    expect(config.redis).toBeUndefined();
   });
 
   it.each([

@@ -35,6 +35,12 @@ class EnvironmentVariables {
   REDIS_URL?: string;
 
   @IsOptional()
+  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, {
+    message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits or : _ . -',
+  })
+  REDIS_KEY_PREFIX = 'mnemo:';
+
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -114,7 +120,7 @@ export class AppConfig {
   constructor(
     readonly port: number,
     readonly databaseUrl: string,
-    readonly redisUrl: string | undefined,
+    readonly redis: { readonly url: string; readonly keyPrefix: string } | undefined,
     readonly logLevel: string,
     readonly stream: {
       readonly maxConnectionsPerKey: number;
@@ -150,7 +156,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   return new AppConfig(
     vars.PORT,
     vars.DATABASE_URL,
-    vars.REDIS_URL,
+    vars.REDIS_URL === undefined
+      ? undefined
+      : { url: vars.REDIS_URL, keyPrefix: vars.REDIS_KEY_PREFIX },
     vars.LOG_LEVEL,
     {
       maxConnectionsPerKey: vars.STREAM_MAX_CONNECTIONS_PER_KEY,

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Selectable, Transaction } from 'kysely';
-import { DATABASE } from '../database/database.module';
+import { DATABASE, DATABASE_DIALECT } from '../database/database.module';
 import { Database, DatabaseSchema, MemoriesTable } from '../database/database.types';
+import { DatabaseDialect } from '../database/dialect';
 import { Memory, MemoryCursor, MemoryListFilter, MemoryType } from './memory.types';
 
 export type MemoryRow = Selectable<MemoriesTable>;
@@ -32,7 +33,10 @@ export interface MemoryPage {
 
 @Injectable()
 export class MemoryRepository {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(DATABASE_DIALECT) private readonly dialect: DatabaseDialect,
+  ) {}
 
   async insert(memory: Memory): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -66,6 +70,8 @@ export class MemoryRepository {
         .selectAll()
         .where('organization_id', '=', organizationId)
         .where('id', '=', id)
+        // SQLite runs one write transaction at a time; PostgreSQL must lock the row it will change.
+        .$if(this.dialect === 'postgres', (query) => query.forUpdate())
         .executeTakeFirst();
       if (!row) return undefined;
       const before = toMemory(row);

@@ -16,7 +16,7 @@ const VECTOR = sql`memory_search_vector(m.title, m.content, m.tags)`;
 /** Any of the words: each parsed by plainto_tsquery, which reads its input as plain text. */
 function anyOf(terms: string[]): RawBuilder<unknown> {
   return sql.join(
-    terms.map((term) => sql`plainto_tsquery('english', ${term})`),
+    terms.map((term) => sql`plainto_tsquery('mnemo_english', ${term})`),
     sql` || `,
   );
 }
@@ -42,11 +42,12 @@ export class PostgresSearchRepository extends SearchRepository {
     const threshold =
       criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
 
-    // Relative to the best match of this organization, as on SQLite (see there why).
+    // Normalized by the log of the document's length (flag 1), as bm25 weighs long documents
+    // down; relative to the best match of this organization, as on SQLite (see there why).
     const { rows } = await sql<HitRow>`
       with query as (select ${anyOf(criteria.terms)} as q),
       hits as (
-        select m.*, ts_rank_cd(${VECTOR}, query.q) as s
+        select m.*, ts_rank_cd(${VECTOR}, query.q, 1) as s
         from memories m, query
         where ${VECTOR} @@ query.q and ${sql.join(conditions, sql` and `)}
       ),
@@ -67,7 +68,7 @@ export class PostgresSearchRepository extends SearchRepository {
   }
 
   async probe(): Promise<void> {
-    const probe = sql`select 1 from memories m where ${VECTOR} @@ plainto_tsquery('english', 'health') limit 1`;
+    const probe = sql`select 1 from memories m where ${VECTOR} @@ plainto_tsquery('mnemo_english', 'health') limit 1`;
     await this.db.executeQuery(probe.compile(this.db));
   }
 }

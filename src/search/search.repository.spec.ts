@@ -67,7 +67,7 @@ describe('SearchRepository on SQLite FTS5', () => {
 
   beforeEach(async () => {
     temp = await openTempDatabase();
-    memories = new MemoryRepository(temp.db);
+    memories = new MemoryRepository(temp.db, 'sqlite');
     repository = new SqliteSearchRepository(temp.db);
   });
   afterEach(() => temp.close());
@@ -344,7 +344,9 @@ describe('SearchRepository on SQLite FTS5', () => {
       try {
         const migrator = new Migrator({ db, provider: migrationProvider('sqlite') });
         expect((await migrator.migrateTo('0001-initial')).error).toBeUndefined();
-        await new MemoryRepository(db).insert(memory({ content: 'written before the index' }));
+        await new MemoryRepository(db, 'sqlite').insert(
+          memory({ content: 'written before the index' }),
+        );
         expect((await migrator.migrateToLatest()).error).toBeUndefined();
         const page = await new SqliteSearchRepository(db).search('acme', {
           terms: searchTerms('before index'),

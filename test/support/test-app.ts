@@ -7,6 +7,7 @@ import { createApp } from '../../src/app.factory';
 import { ApiKeyService } from '../../src/auth/api-key.service';
 import { Scope } from '../../src/auth/scopes';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { provisionBackend } from './backend';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -18,14 +19,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application on a real SQLite file in a fresh folder, listening on port 0. */
+/**
+ * The real application listening on port 0, on storage of its own: a SQLite file in a fresh
+ * folder, or with the scale-out backend a fresh PostgreSQL database and its own Redis keys.
+ */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mnemo-test-'));
-  const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(dataDir, 'mnemo.db')}`,
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
+  const backend = await provisionBackend(dataDir);
+  const config = loadConfig({ ...backend.env, LOG_LEVEL: 'silent', ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -42,6 +43,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       if (closed) return;
       closed = true;
       await app.close();
+      await backend.release();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
