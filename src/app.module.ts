@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MemoryModule } from './memory/memory.module';
+import { RedisModule } from './redis/redis.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SearchModule } from './search/search.module';
 import { StreamModule } from './stream/stream.module';
@@ -23,6 +24,7 @@ export class AppModule {
         LoggerModule.forRoot(loggingParams(config)),
         MetricsModule,
         DatabaseModule,
+        RedisModule,
         EventsModule,
         AuthModule,
         MemoryModule,

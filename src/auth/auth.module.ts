@@ -2,7 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
+import { Redis } from 'ioredis';
+import { REDIS } from '../redis/redis.module';
 import { InProcessStreamTickets } from './in-process-stream-tickets';
+import { RedisStreamTickets } from './redis-stream-tickets';
 import { StreamTickets } from './stream-tickets';
 
 @Global()
@@ -11,7 +14,12 @@ import { StreamTickets } from './stream-tickets';
     ApiKeyRepository,
     ApiKeyService,
     ApiKeyGuard,
-    { provide: StreamTickets, useClass: InProcessStreamTickets },
+    {
+      provide: StreamTickets,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null): StreamTickets =>
+        redis ? new RedisStreamTickets(redis) : new InProcessStreamTickets(),
+    },
   ],
   exports: [ApiKeyRepository, ApiKeyService, ApiKeyGuard, StreamTickets],
 })

@@ -12,4 +12,8 @@ export abstract class EventBus {
   abstract readonly events$: Observable<DomainEvent>;
   /** Retained events after a position (a sent event id or resume point), for resuming streams. */
   abstract replay(after: string | undefined): Promise<Replay>;
+  /** Emits when live delivery broke off (the broker was lost): open streams must resume. */
+  abstract readonly interruptions$: Observable<void>;
+  /** Resolves when the bus can publish; for readiness. */
+  abstract ping(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Subject } from 'rxjs';
+import { NEVER, Subject } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventBus } from './event-bus';
@@ -12,6 +12,8 @@ export class InProcessEventBus extends EventBus implements OnApplicationShutdown
   private readonly subject = new Subject<DomainEvent>();
   private readonly log: EventLog;
   readonly events$ = this.subject.asObservable();
+  /** Nothing between publisher and subscribers can fail apart from the process. */
+  readonly interruptions$ = NEVER;
 
   constructor(
     config: AppConfig,
@@ -31,6 +33,8 @@ export class InProcessEventBus extends EventBus implements OnApplicationShutdown
   async replay(after: string | undefined): Promise<Replay> {
     return this.log.replay(after);
   }
+
+  async ping(): Promise<void> {}
 
   onApplicationShutdown(): void {
     this.subject.complete();

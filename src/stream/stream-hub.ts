@@ -21,8 +21,11 @@ import { StreamOptions } from './stream-options';
 /** How often lagging connections are paced forward and stalled ones checked. */
 const TICK_MS = 100;
 const RETRY_MS = 3000;
-const SHUTDOWN_RETRY_MS = 1000;
-const SHUTDOWN_RETRY_JITTER_MS = 4000;
+const RECONNECT_BASE_MS = 1000;
+const RECONNECT_JITTER_MS = 4000;
+
+/** Spreads reconnects when many streams close at once. */
+const jitteredRetry = () => RECONNECT_BASE_MS + Math.floor(Math.random() * RECONNECT_JITTER_MS);
 
 /**
  * Every open stream of this instance. Subscribes to the bus once and hands each event to the
@@ -59,6 +62,15 @@ export class StreamHub
 
   onModuleInit(): void {
     this.subscription = this.bus.events$.subscribe((event) => this.dispatch(event));
+    this.subscription.add(
+      this.bus.interruptions$.subscribe(() =>
+        this.closeAll('server', () => ({
+          code: 'CONNECTION_ERROR',
+          message: 'Live delivery was interrupted: resume from the last event id',
+          retry_after: jitteredRetry(),
+        })),
+      ),
+    );
   }
 
   /**
@@ -167,7 +179,7 @@ export class StreamHub
     this.closeAll('shutdown', () => ({
       code: 'CONNECTION_ERROR',
       message: 'The server is restarting',
-      retry_after: SHUTDOWN_RETRY_MS + Math.floor(Math.random() * SHUTDOWN_RETRY_JITTER_MS),
+      retry_after: jitteredRetry(),
     }));
   }
 

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config';
+import { REDIS } from '../redis/redis.module';
 import { ConnectionLimitGuard } from './connection-limit.guard';
+import { RedisConnectionLimiter } from './redis-connection-limiter';
 import { ConnectionLimiter } from './connection-limiter';
 import { EventStreamAcceptGuard } from './event-stream-accept.guard';
 import { InProcessConnectionLimiter } from './in-process-connection-limiter';
@@ -18,7 +22,12 @@ import { StreamRefusalFilter } from './stream-refusal.filter';
     StreamRefusalFilter,
     EventStreamAcceptGuard,
     ConnectionLimitGuard,
-    { provide: ConnectionLimiter, useClass: InProcessConnectionLimiter },
+    {
+      provide: ConnectionLimiter,
+      inject: [REDIS, AppConfig],
+      useFactory: (redis: Redis | null, config: AppConfig): ConnectionLimiter =>
+        redis ? new RedisConnectionLimiter(redis, config) : new InProcessConnectionLimiter(config),
+    },
   ],
   exports: [StreamHub, ConnectionLimiter],
 })

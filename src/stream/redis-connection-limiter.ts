@@ -1,0 +1,92 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { ConnectionLease, ConnectionLimiter } from './connection-limiter';
+
+/** A slot lives this long unless its instance renews it: a crashed instance's slots come back. */
+export const LEASE_MS = 15_000;
+const RENEW_MS = 5_000;
+
+/** Drops expired leases, then takes one if the key holds fewer than the maximum. Atomic. */
+const ACQUIRE = `
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ms + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+/** Extends a lease that still exists. */
+const RENEW = `
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+if redis.call('ZADD', KEYS[1], 'XX', 'CH', ms + tonumber(ARGV[2]), ARGV[1]) == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1`;
+
+const COUNT = `
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms)
+return redis.call('ZCARD', KEYS[1])`;
+
+const slotsKey = (keyId: string) => `slots:${keyId}`;
+
+/**
+ * The per-key limit across every instance: each open stream holds a lease in a sorted set per key,
+ * scored by its expiry (Redis's own clock), renewed while the stream lives.
+ */
+@Injectable()
+export class RedisConnectionLimiter extends ConnectionLimiter implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisConnectionLimiter.name);
+  /** This instance's live leases: lease id to key id. */
+  private readonly leases = new Map<string, string>();
+  private readonly renewal: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {
+    super();
+    this.renewal = setInterval(() => void this.renew(), RENEW_MS).unref();
+  }
+
+  async acquire(keyId: string): Promise<ConnectionLease | null> {
+    const leaseId = randomBytes(8).toString('hex');
+    const max = this.config.stream.maxConnectionsPerKey;
+    const taken = await this.redis.eval(ACQUIRE, 1, slotsKey(keyId), leaseId, max, LEASE_MS);
+    if (taken !== 1) return null;
+    this.leases.set(leaseId, keyId);
+    return {
+      release: () => {
+        if (!this.leases.delete(leaseId)) return;
+        this.redis.zrem(slotsKey(keyId), leaseId).catch((error: Error) => {
+          this.logger.warn(
+            `Could not release a stream slot (it expires by itself): ${error.message}`,
+          );
+        });
+      },
+    };
+  }
+
+  async count(keyId: string): Promise<number> {
+    return Number(await this.redis.eval(COUNT, 1, slotsKey(keyId)));
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.renewal);
+  }
+
+  private async renew(): Promise<void> {
+    if (this.leases.size === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const [leaseId, keyId] of this.leases)
+      pipeline.eval(RENEW, 1, slotsKey(keyId), leaseId, LEASE_MS);
+    await pipeline
+      .exec()
+      .catch((error: Error) => this.logger.warn(`Could not renew stream slots: ${error.message}`));
+  }
+}
