@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { CompiledQuery } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database.types';
+import { EventBus } from '../events/event-bus';
 import { SearchRepository } from '../search/search.repository';
 
 /** A probe that has not answered within this long counts as down. */
@@ -29,12 +30,18 @@ export class DatabaseHealthIndicator {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     private readonly search: SearchRepository,
+    private readonly bus: EventBus,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
   /** The database answers a trivial query. */
   pingCheck<const Key extends string>(key: Key) {
     return this.probe(key, () => this.db.executeQuery(PING));
+  }
+
+  /** The event bus can publish (Redis answers, when the service runs on Redis). */
+  busCheck<const Key extends string>(key: Key) {
+    return this.probe(key, () => this.bus.ping());
   }
 
   /** The memories' full-text index answers a query. */

@@ -7,6 +7,7 @@ import {
   HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { ApiError } from '../common/api-error';
+import { AppConfig } from '../config/app-config';
 import { DatabaseHealthIndicator } from './database.health';
 
 /**
@@ -19,7 +20,13 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly storage: DatabaseHealthIndicator,
+    private readonly config: AppConfig,
   ) {}
+
+  /** With several instances, Redis carries every event: without it nothing reaches a stream. */
+  private busChecks(): HealthIndicatorFunction[] {
+    return this.config.redis ? [() => this.storage.busCheck('event_bus')] : [];
+  }
 
   @Get()
   @HealthCheck()
@@ -27,6 +34,7 @@ export class HealthController {
     return this.report([
       () => this.storage.pingCheck('database'),
       () => this.storage.searchCheck('search'),
+      ...this.busChecks(),
     ]);
   }
 
@@ -37,11 +45,11 @@ export class HealthController {
     return this.report([]);
   }
 
-  /** Whether to send traffic here: the database answers. */
+  /** Whether to send traffic here: the database answers, and Redis when configured. */
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.report([() => this.storage.pingCheck('database')]);
+    return this.report([() => this.storage.pingCheck('database'), ...this.busChecks()]);
   }
 
   /**

@@ -80,8 +80,10 @@ export class SqliteSearchRepository extends SearchRepository {
   }
 
   async probe(): Promise<void> {
-    await sql`select rowid from memories_fts where memories_fts match 'health' limit 1`.execute(
-      this.db,
+    await this.db.executeQuery(
+      sql`select rowid from memories_fts where memories_fts match 'health' limit 1`.compile(
+        this.db,
+      ),
     );
   }
 }
