@@ -89,6 +89,13 @@ class EnvironmentVariables {
   @IsOptional()
   @Transform(toInt)
   @IsInt()
+  @Min(3)
+  @Max(3600)
+  STREAM_SLOT_LEASE_SECONDS = 15;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
   @Min(1)
   @Max(10_000_000)
   EVENT_RETENTION_COUNT = 10_000;
@@ -129,6 +136,8 @@ export class AppConfig {
       readonly maxBacklog: number;
       readonly maxBufferedBytes: number;
       readonly stallTimeoutMs: number;
+      /** With Redis: how long a stream slot outlives an instance that stopped renewing it. */
+      readonly slotLeaseMs: number;
     },
     readonly eventRetention: { readonly count: number; readonly seconds: number },
     readonly healthIntervalSeconds: number,
@@ -167,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxBacklog: vars.STREAM_MAX_BACKLOG,
       maxBufferedBytes: vars.STREAM_MAX_BUFFERED_BYTES,
       stallTimeoutMs: vars.STREAM_STALL_TIMEOUT_SECONDS * 1000,
+      slotLeaseMs: vars.STREAM_SLOT_LEASE_SECONDS * 1000,
     },
     { count: vars.EVENT_RETENTION_COUNT, seconds: vars.EVENT_RETENTION_SECONDS },
     vars.HEALTH_INTERVAL_SECONDS,

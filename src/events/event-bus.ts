@@ -14,6 +14,8 @@ export abstract class EventBus {
   abstract replay(after: string | undefined): Promise<Replay>;
   /** Emits when live delivery broke off (the broker was lost): open streams must resume. */
   abstract readonly interruptions$: Observable<void>;
+  /** Whether a publish can succeed now: writers check it before committing a change. */
+  abstract readonly available: boolean;
   /** Resolves when the bus can publish; for readiness. */
   abstract ping(): Promise<void>;
 }

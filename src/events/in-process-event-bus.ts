@@ -14,6 +14,7 @@ export class InProcessEventBus extends EventBus implements OnApplicationShutdown
   readonly events$ = this.subject.asObservable();
   /** Nothing between publisher and subscribers can fail apart from the process. */
   readonly interruptions$ = NEVER;
+  readonly available = true;
 
   constructor(
     config: AppConfig,

@@ -61,6 +61,11 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnApplicati
     super();
     // A blocking read holds its connection, so the reader has one of its own.
     this.reader = redis.duplicate({ maxRetriesPerRequest: null });
+    // The reader reconnects and carries on from its last id, but streams cannot wait for it:
+    // they are closed at once, and their clients resume from their last id.
+    this.reader.on('close', () => {
+      if (!this.stopped) this.interrupted.next();
+    });
   }
 
   async publish(input: EventInput): Promise<DomainEvent> {
@@ -99,6 +104,10 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnApplicati
     }
     const entries = (await this.redis.xrange(STREAM, `(${from}`, position)) as Entry[];
     return { events: entries.map(toEvent), position };
+  }
+
+  get available(): boolean {
+    return this.redis.status === 'ready';
   }
 
   async ping(): Promise<void> {
@@ -158,7 +167,6 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnApplicati
       } catch (error) {
         if (this.stopped) return;
         this.logger.warn(`Reading the event stream failed, retrying: ${(error as Error).message}`);
-        // Streams cannot be kept whole across the gap: their clients resume from their last id.
         this.interrupted.next();
         await new Promise((resolve) => setTimeout(resolve, RETRY_READ_MS));
       }

@@ -59,6 +59,7 @@ export class MemoryService {
   ) {}
 
   async create(caller: Caller, input: CreateMemoryDto): Promise<Memory> {
+    this.assertEventsCanFlow();
     const now = new Date().toISOString();
     const memory: Memory = {
       id: `mem_${randomBytes(8).toString('hex')}`,
@@ -112,6 +113,7 @@ export class MemoryService {
   }
 
   async update(caller: Caller, id: string, edit: UpdateMemoryDto): Promise<Memory> {
+    this.assertEventsCanFlow();
     if (!EDITABLE.some((field) => edit[field] !== undefined)) {
       throw new ApiError(
         HttpStatus.BAD_REQUEST,
@@ -136,11 +138,26 @@ export class MemoryService {
   }
 
   async delete(caller: Caller, id: string, reason = DEFAULT_DELETE_REASON): Promise<void> {
+    this.assertEventsCanFlow();
     if (!(await this.memories.delete(caller.organizationId, id))) throw notFound(id);
     await this.events.publish({
       type: 'memory.deleted',
       organizationId: caller.organizationId,
       data: memoryDeletedData(id, caller.userId, reason),
     });
+  }
+
+  /**
+   * A change is refused rather than committed when its event could not be published (Redis is
+   * unreachable): a write the stream never hears of is worse than a clear 503.
+   */
+  private assertEventsCanFlow(): void {
+    if (!this.events.available) {
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'SERVICE_UNAVAILABLE',
+        'Events cannot be published right now, so nothing was written: try again in a moment',
+      );
+    }
   }
 }

@@ -13,6 +13,8 @@ export function connectRedis(config: AppConfig): Redis | null {
   if (!config.redis) return null;
   return new Redis(config.redis.url, {
     keyPrefix: config.redis.keyPrefix,
+    // Names this deployment's connections in CLIENT LIST.
+    connectionName: config.redis.keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),

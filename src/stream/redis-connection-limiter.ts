@@ -4,10 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { ConnectionLease, ConnectionLimiter } from './connection-limiter';
 
-/** A slot lives this long unless its instance renews it: a crashed instance's slots come back. */
-export const LEASE_MS = 15_000;
-const RENEW_MS = 5_000;
-
 /** Drops expired leases, then takes one if the key holds fewer than the maximum. Atomic. */
 const ACQUIRE = `
 local now = redis.call('TIME')
@@ -51,13 +47,21 @@ export class RedisConnectionLimiter extends ConnectionLimiter implements OnAppli
     private readonly config: AppConfig,
   ) {
     super();
-    this.renewal = setInterval(() => void this.renew(), RENEW_MS).unref();
+    // A slot lives for the lease unless renewed, so a crashed instance's slots come back.
+    this.renewal = setInterval(() => void this.renew(), config.stream.slotLeaseMs / 3).unref();
   }
 
   async acquire(keyId: string): Promise<ConnectionLease | null> {
     const leaseId = randomBytes(8).toString('hex');
     const max = this.config.stream.maxConnectionsPerKey;
-    const taken = await this.redis.eval(ACQUIRE, 1, slotsKey(keyId), leaseId, max, LEASE_MS);
+    const taken = await this.redis.eval(
+      ACQUIRE,
+      1,
+      slotsKey(keyId),
+      leaseId,
+      max,
+      this.config.stream.slotLeaseMs,
+    );
     if (taken !== 1) return null;
     this.leases.set(leaseId, keyId);
     return {
@@ -84,7 +88,7 @@ export class RedisConnectionLimiter extends ConnectionLimiter implements OnAppli
     if (this.leases.size === 0) return;
     const pipeline = this.redis.pipeline();
     for (const [leaseId, keyId] of this.leases)
-      pipeline.eval(RENEW, 1, slotsKey(keyId), leaseId, LEASE_MS);
+      pipeline.eval(RENEW, 1, slotsKey(keyId), leaseId, this.config.stream.slotLeaseMs);
     await pipeline
       .exec()
       .catch((error: Error) => this.logger.warn(`Could not renew stream slots: ${error.message}`));

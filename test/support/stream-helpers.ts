@@ -115,3 +115,17 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Like waitUntil, for a check that must ask the server. */
+export async function waitUntilAsync(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

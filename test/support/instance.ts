@@ -1,0 +1,50 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from './stream-helpers';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface Instance {
+  url: string;
+  process: ChildProcess;
+  exited: Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** The service as a separate process, as an operator runs it, answering HTTP on a free port. */
+export async function startInstance(env: Record<string, string>): Promise<Instance> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let gone = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => (gone = true));
+
+  const deadline = Date.now() + 30_000;
+  while (
+    !(await fetch(`${url}/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (gone) throw new Error(`The instance exited while starting:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`The instance did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    process: child,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (!gone) child.kill(signal);
+      await exited;
+    },
+  };
+}
