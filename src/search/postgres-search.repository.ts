@@ -2,16 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RawBuilder, sql } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database.types';
+import { MetadataValue } from './search.dto';
 import {
   HitRow,
   SearchCriteria,
   SearchPage,
   SearchRepository,
+  filterConditions,
   toSearchPage,
 } from './search.repository';
 
 /** The indexed expression of migration 0002 (PostgreSQL); queries must use it verbatim. */
 const VECTOR = sql`memory_search_vector(m.title, m.content, m.tags)`;
+
+/** jsonb equality compares type and value, as the SQLite filter does. */
+function metadataEquals(key: string, value: MetadataValue): RawBuilder<unknown> {
+  return sql`(m.metadata::jsonb -> ${key}) = ${JSON.stringify(value)}::jsonb`;
+}
 
 /** Any of the words: each parsed by plainto_tsquery, which reads its input as plain text. */
 function anyOf(terms: string[]): RawBuilder<unknown> {
@@ -28,17 +35,7 @@ export class PostgresSearchRepository extends SearchRepository {
   }
 
   async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
-    const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
-    if (criteria.memoryTypes?.length) {
-      conditions.push(sql`m.memory_type in (${sql.join(criteria.memoryTypes)})`);
-    }
-    for (const tag of criteria.tags ?? []) {
-      conditions.push(sql`m.id in (select memory_id from memory_tags where tag = ${tag})`);
-    }
-    for (const [key, value] of Object.entries(criteria.metadata ?? {})) {
-      // jsonb equality compares type and value, as the SQLite filter does.
-      conditions.push(sql`(m.metadata::jsonb -> ${key}) = ${JSON.stringify(value)}::jsonb`);
-    }
+    const conditions = filterConditions(organizationId, criteria, metadataEquals);
     const threshold =
       criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
 

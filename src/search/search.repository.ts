@@ -1,3 +1,4 @@
+import { RawBuilder, sql } from 'kysely';
 import { MemoryRow, toMemory } from '../memory/memory.repository';
 import { Memory, MemoryType } from '../memory/memory.types';
 import { MetadataValue } from './search.dto';
@@ -43,6 +44,28 @@ export function toSearchPage(rows: HitRow[]): SearchPage {
     })),
     total: Number(rows[0]?.total ?? 0),
   };
+}
+
+/**
+ * The conditions on `m` (memories) that every engine shares, plus its own metadata equality:
+ * the organization, memory types, every tag, and each metadata filter.
+ */
+export function filterConditions(
+  organizationId: string,
+  criteria: SearchCriteria,
+  metadataEquals: (key: string, value: MetadataValue) => RawBuilder<unknown>,
+): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
+  if (criteria.memoryTypes?.length) {
+    conditions.push(sql`m.memory_type in (${sql.join(criteria.memoryTypes)})`);
+  }
+  for (const tag of criteria.tags ?? []) {
+    conditions.push(sql`m.id in (select memory_id from memory_tags where tag = ${tag})`);
+  }
+  for (const [key, value] of Object.entries(criteria.metadata ?? {})) {
+    conditions.push(metadataEquals(key, value));
+  }
+  return conditions;
 }
 
 /** Ranked full-text search over one organization's memories; one implementation per engine. */

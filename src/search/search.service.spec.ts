@@ -14,6 +14,7 @@ import { DomainEvent } from '../events/event-map';
 import { EventsModule } from '../events/events.module';
 import { MemoryRepository } from '../memory/memory.repository';
 import { MetricsModule } from '../metrics/metrics.module';
+import { RedisModule } from '../redis/redis.module';
 import { SearchMemoriesDto } from './search.dto';
 import { SearchRepository } from './search.repository';
 import { SqliteSearchRepository } from './sqlite-search.repository';
@@ -81,7 +82,13 @@ describe('SearchService', () => {
     dir = mkdtempSync(join(tmpdir(), 'mnemo-search-'));
     const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'mnemo.db')}` });
     module = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), MetricsModule, DatabaseModule, EventsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule,
+        DatabaseModule,
+        RedisModule,
+        EventsModule,
+      ],
       providers: [
         MemoryRepository,
         {

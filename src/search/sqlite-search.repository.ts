@@ -8,6 +8,7 @@ import {
   SearchCriteria,
   SearchPage,
   SearchRepository,
+  filterConditions,
   toSearchPage,
 } from './search.repository';
 
@@ -36,16 +37,7 @@ export class SqliteSearchRepository extends SearchRepository {
   }
 
   async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
-    const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
-    if (criteria.memoryTypes?.length) {
-      conditions.push(sql`m.memory_type in (${sql.join(criteria.memoryTypes)})`);
-    }
-    for (const tag of criteria.tags ?? []) {
-      conditions.push(sql`m.id in (select memory_id from memory_tags where tag = ${tag})`);
-    }
-    for (const [key, value] of Object.entries(criteria.metadata ?? {})) {
-      conditions.push(metadataEquals(key, value));
-    }
+    const conditions = filterConditions(organizationId, criteria, metadataEquals);
     const threshold =
       criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
 
