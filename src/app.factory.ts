@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { join } from 'node:path';
 import { AppModule } from './app.module';
 import type { NextFunction, Request, Response } from 'express';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -17,6 +18,9 @@ import { HttpStatsRecorder } from './health/http-stats.recorder';
  * escape: 50,000 of content, 500 of title, 20 tags of 64, and 16 KiB of metadata.
  */
 const JSON_BODY_LIMIT = '1mb';
+
+/** The live dashboard's static files (public/ at the top of the repo, from src/ or dist/). */
+const DASHBOARD_DIR = join(__dirname, '..', 'public');
 
 function setUpOpenApi(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
@@ -49,6 +53,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(bodyParserErrors);
+  // Only files that exist are served, so no API route is shadowed; others fall through to Nest.
+  app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', redirect: false });
   // Probes and the scrape endpoint live where orchestrators and Prometheus look for them.
   app.setGlobalPrefix('api/v1', {
     exclude: [
