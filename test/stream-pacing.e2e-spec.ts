@@ -2,13 +2,8 @@ import { connect as netConnect } from 'node:net';
 import { EventBus } from '../src/events/event-bus';
 import { DomainEvent } from '../src/events/event-map';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
-import {
-  freezeDate,
-  memoryCreated,
-  publishBurst,
-  serverEnded,
-  waitUntil,
-} from './support/stream-helpers';
+import { freezeDate } from './support/clock';
+import { memoryCreated, publishBurst, serverEnded, waitUntil } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';

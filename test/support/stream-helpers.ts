@@ -73,36 +73,6 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   ]).finally(() => clearTimeout(timer));
 }
 
-/**
- * Freezes `Date` (only `Date`: timers, ticks and I/O stay real, so the server keeps running) at
- * `at`; `set` moves it. Always `restore()`.
- */
-export function freezeDate(at: number): { set(ms: number): void; restore(): void } {
-  jest.useFakeTimers({
-    now: at,
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'requestAnimationFrame',
-      'cancelAnimationFrame',
-      'requestIdleCallback',
-      'cancelIdleCallback',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-  });
-  return {
-    set: (ms) => jest.setSystemTime(ms),
-    restore: () => jest.useRealTimers(),
-  };
-}
-
 /** A TCP port that was free a moment ago (for a server started in another process). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
