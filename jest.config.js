@@ -39,7 +39,8 @@ const SCALE_OUT_SUITES = [
 
 async function reachable() {
   const postgres = new Client({
-    connectionString: process.env.MNEMO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    connectionString:
+      process.env.MNEMO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     connectionTimeoutMillis: 2000,
   });
   const redis = new Redis(process.env.MNEMO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', {
@@ -49,8 +50,14 @@ async function reachable() {
     connectTimeout: 2000,
   });
   const problems = [];
-  await postgres.connect().then(() => postgres.end(), (e) => problems.push(`PostgreSQL: ${e.message}`));
-  await redis.connect().then(() => redis.quit(), (e) => problems.push(`Redis: ${e.message}`));
+  await postgres.connect().then(
+    () => postgres.end(),
+    (e) => problems.push(`PostgreSQL: ${e.message}`),
+  );
+  await redis.connect().then(
+    () => redis.quit(),
+    (e) => problems.push(`Redis: ${e.message}`),
+  );
   return problems;
 }
 
