@@ -5,6 +5,7 @@ import { ApiKeyService } from '../src/auth/api-key.service';
 import { openDatabase } from '../src/database/open-database';
 import { freshPostgresDatabase, REDIS_URL } from './support/backend';
 import { startInstance, Instance } from './support/instance';
+import { PrivateRedis, startPrivateRedis } from './support/private-redis';
 import { isType, openStream, SseStream } from './support/sse-client';
 import { waitUntilAsync } from './support/stream-helpers';
 
@@ -14,6 +15,8 @@ const LEASE_SECONDS = 3;
 describe('several instances on PostgreSQL and Redis', () => {
   const prefix = `mnemo-test:${randomBytes(6).toString('hex')}:`;
   let dropDatabase: () => Promise<void>;
+  let dropRestartDatabase: () => Promise<void>;
+  let restartKey: string;
   let a: Instance;
   let b: Instance;
   let key: string;
@@ -159,4 +162,64 @@ describe('several instances on PostgreSQL and Redis', () => {
     );
     return result!;
   }
+
+  describe('when Redis restarts', () => {
+    let redis: PrivateRedis;
+    let c: Instance;
+
+    beforeAll(async () => {
+      redis = await startPrivateRedis();
+      const database = await freshPostgresDatabase();
+      dropRestartDatabase = database.drop;
+      const db = await openDatabase(database.url);
+      restartKey = (
+        await new ApiKeyService(new ApiKeyRepository(db)).create({
+          organizationId: 'acme',
+          userId: 'alice',
+        })
+      ).key;
+      await db.destroy();
+      c = await startInstance({
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: prefix,
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      await c?.stop('SIGKILL');
+      await redis?.stop();
+      await dropRestartDatabase?.();
+    });
+
+    it('loses no retained event for a client resuming after the restart', async () => {
+      const headers = { Authorization: `Bearer ${restartKey}` };
+      const create = (content: string) =>
+        request(c.url).post('/api/v1/memories').set(headers).send({ content });
+      const stream = await openStream(`${c.url}/api/v1/stream?events=memory.created`, { headers });
+      streams.push(stream);
+      const seen = (await create('seen').expect(201)).body as { id: string };
+      const lastSeen = await stream.waitFor((e) => e.json.id === seen.id);
+      stream.close();
+      const missed = (await create('missed before the restart').expect(201)).body as { id: string };
+
+      await redis.restart();
+      let after: { id: string } | undefined;
+      await waitUntilAsync(
+        async () => {
+          const response = await create('after the restart');
+          if (response.status === 201) after = response.body;
+          return after !== undefined;
+        },
+        15_000,
+        'writes to work again after the restart',
+      );
+      const resumed = await openStream(`${c.url}/api/v1/stream?events=memory.created`, {
+        headers: { ...headers, 'Last-Event-ID': lastSeen.id! },
+      });
+      streams.push(resumed);
+      await resumed.waitFor((e) => e.json.id === after!.id, 10_000);
+      expect(resumed.dataEvents().map((e) => e.json.id)).toEqual([missed.id, after!.id]);
+    }, 60_000);
+  });
 });
