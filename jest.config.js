@@ -35,6 +35,7 @@ const SCALE_OUT_SUITES = [
   'stream-revocation',
   'stream-tickets',
   'multi-instance',
+  'leadership',
 ];
 
 async function reachable() {
@@ -68,7 +69,7 @@ module.exports = async () => {
       displayName: 'embedded',
       roots: ['<rootDir>/src', '<rootDir>/test'],
       testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
-      testPathIgnorePatterns: ['/node_modules/', 'multi-instance\\.e2e-spec\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '(multi-instance|leadership)\\.e2e-spec\\.ts$'],
     },
   ];
   const problems = await reachable();

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
 import { AnalyticsUpdateData, DomainEvent } from '../events/event-map';
 import { MemoryRepository } from '../memory/memory.repository';
+import { Leadership } from '../redis/leadership';
 import { StreamHub } from '../stream/stream-hub';
 
 interface Window {
@@ -37,6 +38,7 @@ export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
     private readonly bus: EventBus,
     private readonly memories: MemoryRepository,
     private readonly hub: StreamHub,
+    private readonly leadership: Leadership,
     private readonly config: AppConfig,
   ) {}
 
@@ -57,6 +59,9 @@ export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
   async publish(): Promise<void> {
     const ended = this.windows;
     this.windows = new Map();
+    // Every instance counts every event; one of them publishes.
+    const term = 2 * this.config.analyticsIntervalSeconds * 1000;
+    if (!(await this.leadership.claim('analytics', term))) return;
     for (const [organizationId, window] of ended) {
       try {
         await this.bus.publish({

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ApiKeyRepository } from '../auth/api-key.repository';
 import { EventBus } from '../events/event-bus';
+import { Leadership } from '../redis/leadership';
 import { userActivity } from './user-activity';
 
 const POLL_MS = 2000;
@@ -23,6 +24,7 @@ export class KeyActivityWatcher implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly bus: EventBus,
+    private readonly leadership: Leadership,
   ) {}
 
   onModuleInit(): void {
@@ -38,7 +40,9 @@ export class KeyActivityWatcher implements OnModuleInit, OnApplicationShutdown {
     this.polling = true;
     const startedAt = Date.now();
     try {
-      for (const key of await this.keys.changedSince(this.since)) {
+      // One instance publishes; the others keep their place so that any can take over.
+      const leads = await this.leadership.claim('key-activity', 3 * POLL_MS);
+      for (const key of leads ? await this.keys.changedSince(this.since) : []) {
         if (key.created_at >= this.since)
           await this.publishOnce('key.created', key.id, key.created_at, key);
         if (key.revoked_at !== null && key.revoked_at >= this.since) {

@@ -7,6 +7,7 @@ import {
 import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
 import { DomainEvent, SystemHealthData } from '../events/event-map';
+import { Leadership } from '../redis/leadership';
 import { DatabaseHealthIndicator } from './database.health';
 import { decideHealth } from './health-status';
 import { HttpStatsRecorder } from './http-stats.recorder';
@@ -31,6 +32,7 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
     private readonly storage: DatabaseHealthIndicator,
     private readonly http: HttpStatsRecorder,
     private readonly processStats: ProcessStatsSampler,
+    private readonly leadership: Leadership,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -85,6 +87,8 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
 
   private async run(): Promise<void> {
     try {
+      const term = 2 * this.config.healthIntervalSeconds * 1000;
+      if (!(await this.leadership.claim('system-health', term))) return;
       const data = await this.measure();
       // A run that was measuring when shutdown began would report the closing database.
       if (!this.stopped) await this.publish(data);

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { Leadership, RedisLeadership, SoleInstance } from './leadership';
 
 /** The shared Redis connection, or null when REDIS_URL is unset (one process, no Redis). */
 export const REDIS = Symbol('REDIS');
@@ -23,8 +24,16 @@ export function connectRedis(config: AppConfig): Redis | null {
 
 @Global()
 @Module({
-  providers: [{ provide: REDIS, inject: [AppConfig], useFactory: connectRedis }],
-  exports: [REDIS],
+  providers: [
+    { provide: REDIS, inject: [AppConfig], useFactory: connectRedis },
+    {
+      provide: Leadership,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null): Leadership =>
+        redis ? new RedisLeadership(redis) : new SoleInstance(),
+    },
+  ],
+  exports: [REDIS, Leadership],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
