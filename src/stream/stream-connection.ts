@@ -3,12 +3,12 @@ import { Caller } from '../auth/caller';
 import { compareEventIds, formatEventId, parseResumeId, resumePointId } from '../events/event-id';
 import { Replay } from '../events/event-log';
 import { DomainEvent } from '../events/event-map';
+import { StreamCloseReason } from '../metrics/metrics.service';
 import { EventSelector } from './event-selector';
 import { Pacer } from './pacer';
 import { controlFrame, eventFrame, retryFrame } from './sse-frame';
 import { SseWriter } from './sse-writer';
 import { StreamOptions } from './stream-options';
-import { StreamCloseReason } from '../metrics/metrics.service';
 
 /** How long a full socket is given to drain before its byte bound applies. */
 const STALL_GRACE_MS = 1000;
