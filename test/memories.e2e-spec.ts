@@ -1,21 +1,11 @@
 import request from 'supertest';
+import { MemoryResponse } from '../src/memory/memory.response';
 import { withFakeDate } from './support/clock';
 import { bearer, expectApiError } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
-interface MemoryBody {
-  id: string;
-  title: string | null;
-  content: string;
-  memory_type: string;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  organization_id: string;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-  updated_by: string;
-}
+/** The API's own response shape. */
+type MemoryBody = MemoryResponse;
 
 describe('memories API', () => {
   let t: TestApp;
