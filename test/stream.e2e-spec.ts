@@ -1,8 +1,10 @@
+import { connect as connectTcp } from 'node:net';
 import request from 'supertest';
 import { EventBus } from '../src/events/event-bus';
 import { ConnectionLimiter } from '../src/stream/connection-limiter';
 import { StreamHub } from '../src/stream/stream-hub';
 import { isType, openStream, SseStream } from './support/sse-client';
+import { waitUntil } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';
@@ -76,6 +78,33 @@ describe('GET /api/v1/stream', () => {
         created_at: memory.created_at,
         created_by: 'alice',
       });
+    });
+
+    it('sends an HTTP/1.0 client the frames without chunk framing', async () => {
+      const socket = connectTcp(new URL(t.url).port, '127.0.0.1');
+      let received = '';
+      socket.setEncoding('utf8').on('data', (text: string) => (received += text));
+      try {
+        socket.write(
+          `GET ${STREAM}?events=memory.created HTTP/1.0\r\nHost: localhost\r\n` +
+            `Authorization: Bearer ${key}\r\nAccept: text/event-stream\r\n\r\n`,
+        );
+        await waitUntil(() => received.includes('event: heartbeat'), 5000, 'the first heartbeat');
+        const memory = await createMemory({ content: 'over HTTP/1.0' });
+        await waitUntil(() => received.includes('event: memory.created'), 5000, 'the event');
+        const [head, body] = received.split('\r\n\r\n');
+        expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        expect(head.toLowerCase()).not.toContain('transfer-encoding');
+        expect(body).toMatch(/^retry: \d+\n\nevent: heartbeat\n/);
+        await waitUntil(() => received.endsWith('\n\n'), 5000, 'the end of the frame');
+        expect(body).toMatch(
+          new RegExp(
+            `\\n\\nevent: memory\\.created\\nid: \\S+\\ndata: \\{"id":"${memory.id}".*\\}\\n\\n$`,
+          ),
+        );
+      } finally {
+        socket.destroy();
+      }
     });
 
     it('sends heartbeats every `heartbeat` seconds', async () => {

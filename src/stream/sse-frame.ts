@@ -3,6 +3,7 @@ import { DomainEvent } from '../events/event-map';
 export type ControlEventType = 'heartbeat' | 'error' | 'stream.reset';
 
 const encoded = new WeakMap<DomainEvent, Buffer>();
+const CRLF = Buffer.from('\r\n');
 
 function frame(type: string, id: string, data: unknown): Buffer {
   // JSON.stringify never emits CR or LF, so data is always one line.
@@ -25,4 +26,19 @@ export function controlFrame(type: ControlEventType, id: string, data: unknown):
 
 export function retryFrame(milliseconds: number): Buffer {
   return Buffer.from(`retry: ${milliseconds}\n\n`);
+}
+
+const chunks = new WeakMap<Buffer, Buffer>();
+
+/**
+ * A frame as one HTTP/1.1 chunk (`<hex length>\r\n<frame>\r\n`), built once per frame, so that a
+ * shared event frame costs one socket write per connection and nothing else.
+ */
+export function httpChunk(frame: Buffer): Buffer {
+  let chunk = chunks.get(frame);
+  if (!chunk) {
+    chunk = Buffer.concat([Buffer.from(`${frame.length.toString(16)}\r\n`), frame, CRLF]);
+    chunks.set(frame, chunk);
+  }
+  return chunk;
 }

@@ -1,4 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { httpChunk } from './sse-frame';
 
 /**
  * The contract's exact caching header (Nest's own is longer), and no keep-alive: a stream is never
@@ -6,6 +8,9 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
  * shutdown until its timeout.
  */
 const HEADERS = { 'Cache-Control': 'no-cache, no-transform', Connection: 'close' };
+
+/** How long an ended stream may take to flush its last bytes. */
+const CLOSE_GRACE_MS = 5000;
 
 /**
  * Writes pre-encoded frames straight to one SSE response.
@@ -15,13 +20,17 @@ const HEADERS = { 'Cache-Control': 'no-cache, no-transform', Connection: 'close'
  * costs 2.3x raw node:http per delivery (NESTJS-SSE-FACTS.md). Three details of Nest's are adjusted on
  * this response only: its Cache-Control and Connection headers, and the lone "\n" it writes after the headers (the first
  * bytes must be the `retry:` line). That write is also how we learn the stream is open.
+ *
+ * Once the headers are on the wire, frames go to the socket itself, already framed as HTTP chunks:
+ * Express gives every response its own prototype, so each `response.write` missed V8's inline
+ * caches and cost more than the socket write (BENCHMARKS.md).
  */
-/** How long an ended stream may take to flush its last bytes. */
-const CLOSE_GRACE_MS = 5000;
-
 export class SseWriter {
   private closed = false;
   private needsDrainSince: number | null = null;
+  /** Set once the headers have gone out and nothing of the response's own is left to send. */
+  private socket: Socket | null = null;
+  private chunked = false;
 
   constructor(
     private readonly response: ServerResponse,
@@ -42,16 +51,16 @@ export class SseWriter {
       onOpen();
       return true;
     }) as ServerResponse['write'];
-    response.on('drain', () => {
-      this.needsDrainSince = null;
-      onBackpressure(false);
-    });
+    response.on('drain', this.drained);
   }
 
   /** Writes unless closed; notes when the socket stops draining. */
   write(bytes: Buffer, now: number): void {
     if (this.closed) return;
-    if (!this.response.write(bytes) && this.needsDrainSince === null) {
+    const accepted = this.socket
+      ? this.socket.write(this.chunked ? httpChunk(bytes) : bytes)
+      : this.writeThroughResponse(bytes);
+    if (!accepted && this.needsDrainSince === null) {
       this.needsDrainSince = now;
       this.onBackpressure(true);
     }
@@ -59,7 +68,7 @@ export class SseWriter {
 
   /** Bytes accepted but not yet handed to the kernel. */
   get bufferedBytes(): number {
-    return this.response.writableLength;
+    return this.socket ? this.socket.writableLength : this.response.writableLength;
   }
 
   /** The socket has not drained since a write filled it: hold further frames back. */
@@ -81,6 +90,31 @@ export class SseWriter {
     const drop = setTimeout(() => this.response.destroy(), CLOSE_GRACE_MS).unref();
     this.response.once('close', () => clearTimeout(drop));
   }
+
+  /**
+   * The first write sends the headers. After it, the socket is used directly when the response
+   * holds nothing unsent (the socket is its own, not one still busy with an earlier request).
+   */
+  private writeThroughResponse(bytes: Buffer): boolean {
+    const accepted = this.response.write(bytes);
+    const socket = this.response.socket;
+    if (
+      socket &&
+      this.response.headersSent &&
+      this.response.writableLength === socket.writableLength
+    ) {
+      this.socket = socket;
+      this.chunked = this.response.chunkedEncoding;
+      socket.on('drain', this.drained);
+    }
+    return accepted;
+  }
+
+  private readonly drained = (): void => {
+    if (this.needsDrainSince === null) return;
+    this.needsDrainSince = null;
+    this.onBackpressure(false);
+  };
 
   /** For a reader that does not read: drop the socket rather than hold its backlog. */
   destroy(): void {
