@@ -81,7 +81,7 @@ describe('GET /api/v1/stream', () => {
     });
 
     it('sends an HTTP/1.0 client the frames without chunk framing', async () => {
-      const socket = connectTcp(new URL(t.url).port, '127.0.0.1');
+      const socket = connectTcp(Number(new URL(t.url).port), '127.0.0.1');
       let received = '';
       socket.setEncoding('utf8').on('data', (text: string) => (received += text));
       try {
