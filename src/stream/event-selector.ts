@@ -40,6 +40,7 @@ export class EventSelector {
         : event.organizationId === this.organizationId;
     if (!tenantOk) return false;
     if (this.options.events && !this.options.events.has(event.type)) return false;
+    if (this.options.filters.length === 0) return true;
     const data = event.data as unknown as Record<string, unknown>;
     return this.options.filters.every(([name, wanted]) => fieldMatches(data, name, wanted));
   }

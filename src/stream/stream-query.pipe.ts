@@ -39,7 +39,9 @@ function parseEvents(raw: string | string[] | undefined): ReadonlySet<EventType>
       `Unknown event type ${unknown.map((n) => `"${n}"`).join(', ')}; known types: ${EVENT_TYPES.join(', ')}`,
     );
   }
-  return new Set(names as EventType[]);
+  // The constants themselves, not the query's copies: every event's type is one of them, so a
+  // lookup per delivery compares pointers rather than characters.
+  return new Set(EVENT_TYPES.filter((type) => names.includes(type)));
 }
 
 function rejectEmptyEvents(): never {
