@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import { Database, DatabaseSchema } from './database.types';
 import { dialectOf } from './dialect';
 import { migrationProvider } from './migrations';
+import { withStatementCache } from './statement-cache';
 
 function openSqlite(url: string): Database {
   const file = url.slice('sqlite:'.length);
@@ -15,7 +16,9 @@ function openSqlite(url: string): Database {
   sqlite.pragma('foreign_keys = ON');
   // Another process (the keys CLI) may hold the write lock for a moment.
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
 }
 
 function openPostgres(url: string): Database {
