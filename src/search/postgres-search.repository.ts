@@ -41,10 +41,11 @@ export class PostgresSearchRepository extends SearchRepository {
 
     // Normalized by the log of the document's length (flag 1), as bm25 weighs long documents
     // down; relative to the best match of this organization, as on SQLite (see there why).
+    // Ranking carries only the columns it sorts by; full rows are read for the page alone.
     const { rows } = await sql<HitRow>`
       with query as (select ${anyOf(criteria.terms)} as q),
       hits as (
-        select m.*, ts_rank_cd(${VECTOR}, query.q, 1) as s
+        select m.id, m.created_at, ts_rank_cd(${VECTOR}, query.q, 1) as s
         from memories m, query
         where ${VECTOR} @@ query.q and ${sql.join(conditions, sql` and `)}
       ),
@@ -53,13 +54,18 @@ export class PostgresSearchRepository extends SearchRepository {
           case when max(s) over () <= 1e-9 then 1.0
             else round((s / max(s) over ())::numeric, 4)::float8 end as relevance_score
         from hits
+      ),
+      page as (
+        select scored.*, count(*) over () as total
+        from scored
+        ${threshold}
+        order by s desc, created_at desc, id desc
+        limit ${criteria.limit}
       )
-      select id, organization_id, title, content, memory_type, tags, metadata, created_at,
-        created_by, updated_at, updated_by, relevance_score, count(*) over () as total
-      from scored
-      ${threshold}
-      order by s desc, created_at desc, id desc
-      limit ${criteria.limit}
+      select m.id, m.organization_id, m.title, m.content, m.memory_type, m.tags, m.metadata,
+        m.created_at, m.created_by, m.updated_at, m.updated_by, page.relevance_score, page.total
+      from page join memories m on m.id = page.id
+      order by page.s desc, page.created_at desc, page.id desc
     `.execute(this.db);
     return toSearchPage(rows);
   }

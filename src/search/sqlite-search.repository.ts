@@ -45,14 +45,16 @@ export class SqliteSearchRepository extends SearchRepository {
     // Scores are relative to the best match, not absolute: bm25 floors the IDF of a word found in
     // half the rows or more to 1e-6, so in a small corpus a perfect match scores about 0, and the
     // index is shared by every organization, so bm25's magnitudes depend on other tenants' data.
-    const { rows } = await sql<HitRow & { s: number }>`
+    // Every match is ranked (the total and the best score need them all), so ranking carries only
+    // the columns it sorts by; full rows are read for the page alone.
+    const { rows } = await sql<HitRow>`
       with hits as (
         select rowid as doc, -bm25(memories_fts, ${WEIGHTS}) as s
         from memories_fts
         where memories_fts match ${toMatchExpression(criteria.terms)}
       ),
       scoped as (
-        select m.*, hits.s as s
+        select hits.doc, hits.s, m.created_at, m.id
         from hits join memories m on m.rowid = hits.doc
         where ${sql.join(conditions, sql` and `)}
       ),
@@ -61,14 +63,19 @@ export class SqliteSearchRepository extends SearchRepository {
           case when max(s) over () <= 1e-9 then 1.0 else round(s / max(s) over (), 4) end
             as relevance_score
         from scoped
+      ),
+      page as (
+        select scored.*, count(*) over () as total
+        from scored
+        ${threshold}
+        order by s desc, created_at desc, id desc
+        limit ${criteria.limit}
       )
-      select scored.*, count(*) over () as total
-      from scored
-      ${threshold}
-      order by s desc, created_at desc, id desc
-      limit ${criteria.limit}
+      select m.*, page.relevance_score, page.total
+      from page join memories m on m.rowid = page.doc
+      order by page.s desc, page.created_at desc, page.id desc
     `.execute(this.db);
-    return toSearchPage(rows.map(({ s: _s, ...row }) => row));
+    return toSearchPage(rows);
   }
 
   async probe(): Promise<void> {
