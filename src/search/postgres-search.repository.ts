@@ -9,6 +9,7 @@ import {
   SearchPage,
   SearchRepository,
   filterConditions,
+  pageOfScored,
   toSearchPage,
 } from './search.repository';
 
@@ -36,8 +37,6 @@ export class PostgresSearchRepository extends SearchRepository {
 
   async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
     const conditions = filterConditions(organizationId, criteria, metadataEquals);
-    const threshold =
-      criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
 
     // Normalized by the log of the document's length (flag 1), as bm25 weighs long documents
     // down; relative to the best match of this organization, as on SQLite (see there why).
@@ -55,13 +54,7 @@ export class PostgresSearchRepository extends SearchRepository {
             else round((s / max(s) over ())::numeric, 4)::float8 end as relevance_score
         from hits
       ),
-      page as (
-        select scored.*, count(*) over () as total
-        from scored
-        ${threshold}
-        order by s desc, created_at desc, id desc
-        limit ${criteria.limit}
-      )
+      ${pageOfScored(criteria)}
       select m.id, m.organization_id, m.title, m.content, m.memory_type, m.tags, m.metadata,
         m.created_at, m.created_by, m.updated_at, m.updated_by, page.relevance_score, page.total
       from page join memories m on m.id = page.id

@@ -68,6 +68,22 @@ export function filterConditions(
   return conditions;
 }
 
+/**
+ * The CTE `page`: the best `limit` rows of `scored` (one row per match, with s, created_at, id and
+ * relevance_score) above the threshold, each with the number of such matches.
+ */
+export function pageOfScored(criteria: SearchCriteria): RawBuilder<unknown> {
+  const threshold =
+    criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
+  return sql`page as (
+    select scored.*, count(*) over () as total
+    from scored
+    ${threshold}
+    order by s desc, created_at desc, id desc
+    limit ${criteria.limit}
+  )`;
+}
+
 /** Ranked full-text search over one organization's memories; one implementation per engine. */
 export abstract class SearchRepository {
   /** Best match first, then newest. */

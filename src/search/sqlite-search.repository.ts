@@ -9,6 +9,7 @@ import {
   SearchPage,
   SearchRepository,
   filterConditions,
+  pageOfScored,
   toSearchPage,
 } from './search.repository';
 
@@ -38,8 +39,6 @@ export class SqliteSearchRepository extends SearchRepository {
 
   async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
     const conditions = filterConditions(organizationId, criteria, metadataEquals);
-    const threshold =
-      criteria.minScore === undefined ? sql`` : sql`where relevance_score >= ${criteria.minScore}`;
 
     // bm25 is lower for better matches and never positive, so s = -bm25 is in 0..inf.
     // Scores are relative to the best match, not absolute: bm25 floors the IDF of a word found in
@@ -64,13 +63,7 @@ export class SqliteSearchRepository extends SearchRepository {
             as relevance_score
         from scoped
       ),
-      page as (
-        select scored.*, count(*) over () as total
-        from scored
-        ${threshold}
-        order by s desc, created_at desc, id desc
-        limit ${criteria.limit}
-      )
+      ${pageOfScored(criteria)}
       select m.*, page.relevance_score, page.total
       from page join memories m on m.rowid = page.doc
       order by page.s desc, page.created_at desc, page.id desc
