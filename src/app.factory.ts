@@ -5,7 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
-import type { NextFunction, Request, Response } from 'express';
+import { static as serveStatic } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { bodyParserErrors, requireJsonBody } from './common/body-parsing';
 import { assignRequestId } from './common/request-id';
@@ -21,6 +22,20 @@ const JSON_BODY_LIMIT = '1mb';
 
 /** The live dashboard's static files (public/ at the top of the repo, from src/ or dist/). */
 const DASHBOARD_DIR = join(__dirname, '..', 'public');
+
+/** Paths that belong to the API, the probes and the scrape endpoint, never to the dashboard. */
+const SERVED_BY_NEST = /^\/(api|health|metrics)(\/|$)/;
+
+/**
+ * The dashboard's files at `/`. Only files that exist are served, so nothing of Nest's is
+ * shadowed, and API paths skip the lookup: it costs a file-system call per request, stream
+ * connects included.
+ */
+function dashboardFiles(): RequestHandler {
+  const serveFile = serveStatic(DASHBOARD_DIR, { index: 'index.html', redirect: false });
+  return (request, response, next) =>
+    SERVED_BY_NEST.test(request.path) ? next() : serveFile(request, response, next);
+}
 
 function setUpOpenApi(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
@@ -53,8 +68,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(bodyParserErrors);
-  // Only files that exist are served, so no API route is shadowed; others fall through to Nest.
-  app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', redirect: false });
+  app.use(dashboardFiles());
   // Probes and the scrape endpoint live where orchestrators and Prometheus look for them.
   app.setGlobalPrefix('api/v1', {
     exclude: [
