@@ -414,6 +414,29 @@ describe('GET /api/v1/stream', () => {
       expect(second.dataEvents().map((e) => e.json.id)).toEqual([missed.id]);
     });
 
+    it('keeps a heartbeat id current while only events of other types happen', async () => {
+      const first = await connect('?events=memory.deleted&heartbeat=1');
+      const retention = t.config.eventRetention.count;
+      for (let i = 0; i < retention + 1; i += 1) await createMemory({ content: `other ${i}` });
+      const beatsBefore = first.events.filter(isType('heartbeat')).length;
+      await first.waitFor(
+        () => first.events.filter(isType('heartbeat')).length > beatsBefore,
+        5000,
+        'a heartbeat after the writes',
+      );
+      const heartbeat = first.events.filter(isType('heartbeat')).at(-1)!;
+      first.close();
+      const doomed = await createMemory({ content: 'to delete' });
+      await request(t.url)
+        .delete(`/api/v1/memories/${doomed.id}`)
+        .set('Authorization', `Bearer ${key}`)
+        .expect(204);
+      const second = await connect('?events=memory.deleted', { 'Last-Event-ID': heartbeat.id! });
+      const deleted = await second.waitFor(isType('memory.deleted'));
+      expect(deleted.json.id).toBe(doomed.id);
+      expect(second.events.filter(isType('stream.reset'))).toEqual([]);
+    });
+
     it('loses and duplicates nothing published while the replay is written', async () => {
       const first = await connect('?events=memory.created');
       const seen = await createMemory({ content: 'before burst' });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Caller } from '../auth/caller';
 import { compareEventIds, formatEventId, parseResumeId, resumePointId } from '../events/event-id';
 import { Replay } from '../events/event-log';
-import { DomainEvent } from '../events/event-map';
+import { DomainEvent, EventType } from '../events/event-map';
 import { StreamCloseReason } from '../metrics/metrics.service';
 import { EventSelector } from './event-selector';
 import { Pacer } from './pacer';
@@ -34,6 +34,11 @@ export interface StreamError {
 /** How a connection tells its hub what it needs. */
 export interface ConnectionHost {
   now(): number;
+  /**
+   * The last event the host has offered to every connection that may select it; null before the
+   * first. Events it did not offer to this connection are ones it does not select.
+   */
+  lastEventId(): string | null;
   lagging(connection: StreamConnection, isLagging: boolean): void;
   backedUp(connection: StreamConnection, isBackedUp: boolean): void;
   delivered(): void;
@@ -91,6 +96,11 @@ export class StreamConnection {
       () => this.sendHeartbeat(),
       this.options.heartbeatSeconds * 1000,
     ).unref();
+  }
+
+  /** The event types this connection receives; null for all. */
+  get selectedTypes(): ReadonlySet<EventType> | null {
+    return this.options.events;
   }
 
   /** A live event from the bus. */
@@ -207,6 +217,17 @@ export class StreamConnection {
     this.host.delivered();
   }
 
+  /**
+   * Where a client resumes from. Events of other types are not offered to this connection, so
+   * once it is open and while it holds nothing back, it has handled everything up to the host's
+   * last event: resuming from there spares the replay (and the retention) events it would skip.
+   */
+  private resumePosition(): string {
+    const latest = this.host.lastEventId();
+    if (this.state === 'opening' || this.isLagging || latest === null) return this.position;
+    return compareEventIds(latest, this.position) > 0 ? latest : this.position;
+  }
+
   private closeSlowConsumer(): void {
     this.close(
       'slow_consumer',
@@ -237,7 +258,7 @@ export class StreamConnection {
 
   private sendControl(type: 'heartbeat' | 'error' | 'stream.reset', data: unknown): void {
     this.controlCount += 1;
-    const id = resumePointId(this.position, `${this.suffix}.${this.controlCount}`);
+    const id = resumePointId(this.resumePosition(), `${this.suffix}.${this.controlCount}`);
     this.writer?.write(controlFrame(type, id, data), this.host.now());
   }
 }

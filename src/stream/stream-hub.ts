@@ -14,6 +14,7 @@ import { userActivity } from '../activity/user-activity';
 import { Replay } from '../events/event-log';
 import { DomainEvent, EventInput } from '../events/event-map';
 import { MetricsService, StreamCloseReason } from '../metrics/metrics.service';
+import { Audiences } from './audiences';
 import { SseWriter } from './sse-writer';
 import { ConnectionHost, StreamConnection, StreamError, StreamLimits } from './stream-connection';
 import { StreamOptions } from './stream-options';
@@ -37,7 +38,9 @@ export class StreamHub
   implements ConnectionHost, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private readonly connections = new Set<StreamConnection>();
-  private readonly byOrganization = new Map<string, Set<StreamConnection>>();
+  private readonly audiences = new Audiences();
+  /** The last event offered to every stream that may select it. */
+  private lastDispatchedId: string | null = null;
   private readonly laggingConnections = new Set<StreamConnection>();
   private readonly backedUpConnections = new Set<StreamConnection>();
   private readonly limits: StreamLimits;
@@ -130,11 +133,15 @@ export class StreamHub
 
   /** Open streams of one organization on this instance. */
   openConnectionsOf(organizationId: string): number {
-    return this.byOrganization.get(organizationId)?.size ?? 0;
+    return this.audiences.sizeOf(organizationId);
   }
 
   now(): number {
     return Date.now();
+  }
+
+  lastEventId(): string | null {
+    return this.lastDispatchedId;
   }
 
   lagging(connection: StreamConnection, isLagging: boolean): void {
@@ -159,9 +166,7 @@ export class StreamHub
     this.connections.delete(connection);
     this.laggingConnections.delete(connection);
     this.backedUpConnections.delete(connection);
-    const organization = this.byOrganization.get(connection.caller.organizationId);
-    organization?.delete(connection);
-    if (organization?.size === 0) this.byOrganization.delete(connection.caller.organizationId);
+    this.audiences.delete(connection);
     if (this.connections.size === 0) {
       clearInterval(this.ticker);
       this.ticker = undefined;
@@ -214,22 +219,17 @@ export class StreamHub
 
   private add(connection: StreamConnection): void {
     this.connections.add(connection);
-    const organizationId = connection.caller.organizationId;
-    const organization = this.byOrganization.get(organizationId) ?? new Set();
-    organization.add(connection);
-    this.byOrganization.set(organizationId, organization);
+    this.audiences.add(connection);
     this.ticker ??= setInterval(() => this.tick(), TICK_MS).unref();
     this.metrics.openStreams.set(this.connections.size);
   }
 
   private dispatch(event: DomainEvent): void {
-    const audience =
-      event.organizationId === null
-        ? this.connections
-        : this.byOrganization.get(event.organizationId);
     this.metrics.busLag.observe((Date.now() - event.publishedAt) / 1000);
-    if (!audience) return;
-    for (const connection of audience) connection.offer(event);
+    for (const group of this.audiences.groupsOf(event)) {
+      for (const connection of group) connection.offer(event);
+    }
+    this.lastDispatchedId = event.id;
   }
 
   private tick(): void {
