@@ -1,13 +1,20 @@
+import { Caller } from '../auth/caller';
 import { DomainEvent, EventType } from '../events/event-map';
-import { StreamConnection } from './stream-connection';
+
+/** What the index needs of a stream. */
+export interface AudienceMember {
+  readonly caller: Pick<Caller, 'organizationId'>;
+  /** Null: every type. */
+  readonly selectedTypes: ReadonlySet<EventType> | null;
+}
 
 /** The streams of one organization: those that take every type, and the others by type. */
-class OrganizationAudience {
-  readonly everyType = new Set<StreamConnection>();
-  readonly byType = new Map<EventType, Set<StreamConnection>>();
+class OrganizationAudience<T extends AudienceMember> {
+  readonly everyType = new Set<T>();
+  readonly byType = new Map<EventType, Set<T>>();
   size = 0;
 
-  add(connection: StreamConnection): void {
+  add(connection: T): void {
     this.size += 1;
     const types = connection.selectedTypes;
     if (!types) return void this.everyType.add(connection);
@@ -18,7 +25,7 @@ class OrganizationAudience {
     }
   }
 
-  delete(connection: StreamConnection): void {
+  delete(connection: T): void {
     this.size -= 1;
     const types = connection.selectedTypes;
     if (!types) return void this.everyType.delete(connection);
@@ -29,7 +36,7 @@ class OrganizationAudience {
     }
   }
 
-  groupsOf(type: EventType, into: ReadonlySet<StreamConnection>[]): void {
+  groupsOf(type: EventType, into: ReadonlySet<T>[]): void {
     if (this.everyType.size > 0) into.push(this.everyType);
     const group = this.byType.get(type);
     if (group) into.push(group);
@@ -41,20 +48,20 @@ class OrganizationAudience {
  * to the streams that may select it: when many streams of one organization each open, each
  * `stream.opened` would otherwise be offered to all the others, quadratic in their number.
  */
-export class Audiences {
-  private readonly byOrganization = new Map<string, OrganizationAudience>();
+export class Audiences<T extends AudienceMember> {
+  private readonly byOrganization = new Map<string, OrganizationAudience<T>>();
 
-  add(connection: StreamConnection): void {
+  add(connection: T): void {
     const organizationId = connection.caller.organizationId;
     let audience = this.byOrganization.get(organizationId);
     if (!audience) {
-      audience = new OrganizationAudience();
+      audience = new OrganizationAudience<T>();
       this.byOrganization.set(organizationId, audience);
     }
     audience.add(connection);
   }
 
-  delete(connection: StreamConnection): void {
+  delete(connection: T): void {
     const organizationId = connection.caller.organizationId;
     const audience = this.byOrganization.get(organizationId);
     if (!audience) return;
@@ -70,8 +77,8 @@ export class Audiences {
    * The streams to offer `event` to, in disjoint groups: its organization's, or every
    * organization's for a global event.
    */
-  groupsOf(event: DomainEvent): ReadonlySet<StreamConnection>[] {
-    const groups: ReadonlySet<StreamConnection>[] = [];
+  groupsOf(event: DomainEvent): ReadonlySet<T>[] {
+    const groups: ReadonlySet<T>[] = [];
     if (event.organizationId === null) {
       for (const audience of this.byOrganization.values()) audience.groupsOf(event.type, groups);
     } else {

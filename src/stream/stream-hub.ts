@@ -38,7 +38,7 @@ export class StreamHub
   implements ConnectionHost, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private readonly connections = new Set<StreamConnection>();
-  private readonly audiences = new Audiences();
+  private readonly audiences = new Audiences<StreamConnection>();
   /** The last event offered to every stream that may select it. */
   private lastDispatchedId: string | null = null;
   private readonly laggingConnections = new Set<StreamConnection>();
