@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import { levels } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { assignRequestId } from './request-id';
 
@@ -8,11 +9,18 @@ function redactedUrl(url: string | undefined): string | undefined {
   return url?.replace(/([?&](?:ticket|token|key|api_key)=)[^&]*/gi, '$1[REDACTED]');
 }
 
+/** pino-http writes its one line per request at `info`, whatever the status. */
+function logsRequests(level: string): boolean {
+  return level !== 'silent' && levels.values[level] <= levels.values.info;
+}
+
 /** Structured JSON logs, one line per request, with the request id and never a key. */
 export function loggingParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
+      // Above `info` those lines would be dropped: skip the per-request listeners that build them.
+      autoLogging: logsRequests(config.logLevel),
       // Assigned by the first middleware (app.factory.ts), so body-parser refusals carry it too.
       genReqId: (request, response) =>
         (request as { id?: string }).id ?? assignRequestId(request, response),
