@@ -12,6 +12,7 @@ describe('benchmark harness (smoke)', () => {
       memories: 5,
       rate: 50,
       warmup: 2,
+      createWarmup: 2,
       fromSource: true,
     });
     for (const target of [result.details.service, result.details.baseline]) {

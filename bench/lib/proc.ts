@@ -33,6 +33,21 @@ export function cpuSeconds(pid: number): number {
   return user + system;
 }
 
+/**
+ * Resolves once a process has gone quiet (under 4% of a core over half a second), so that what is
+ * measured next does not pay for work left over from before (closing streams, collecting them).
+ */
+export async function untilQuiet(pid: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = cpuSeconds(pid);
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const now = cpuSeconds(pid);
+    if (now - last <= 0.02) return;
+    last = now;
+  }
+}
+
 /** Write system calls a process has made so far, from /proc/<pid>/io (syscw). */
 export function writeSyscalls(pid: number): number {
   const match = /syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
