@@ -1,4 +1,4 @@
-// Unit specs live beside the code (src, *.spec.ts); e2e suites drive the real server (test, *.e2e-spec.ts).
+// Unit specs live beside the code (src and bench, *.spec.ts); e2e suites drive the real server (test, *.e2e-spec.ts).
 // Every suite runs on the embedded backend (SQLite, in-process bus); the repository and stream suites
 // run again on the scale-out backend (PostgreSQL, Redis) when those servers answer, and under CI=true
 // always, so that a missing server fails the run instead of skipping it.
@@ -67,7 +67,7 @@ module.exports = async () => {
     {
       ...common,
       displayName: 'embedded',
-      roots: ['<rootDir>/src', '<rootDir>/test'],
+      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/bench'],
       testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
       testPathIgnorePatterns: ['/node_modules/', '(multi-instance|leadership)\\.e2e-spec\\.ts$'],
     },

@@ -13,9 +13,11 @@ describe('benchmark harness (smoke)', () => {
       rate: 50,
       warmup: 2,
       createWarmup: 2,
+      runs: 1,
       fromSource: true,
     });
-    for (const target of [result.details.service, result.details.baseline]) {
+    const [run] = result.details.runs;
+    for (const target of [run.service, run.baseline]) {
       expect(target.connected).toBe(5);
       for (const phase of [target.sequential, target.rate]) {
         expect(phase).toMatchObject({ failedCreates: 0, deliveries: 25, expected: 25, lost: 0 });
