@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { httpChunk } from './sse-frame';
+import { SseFrame } from './sse-frame';
 
 /**
  * The contract's exact caching header (Nest's own is longer), and no keep-alive: a stream is never
@@ -55,11 +55,11 @@ export class SseWriter {
   }
 
   /** Writes unless closed; notes when the socket stops draining. */
-  write(bytes: Buffer, now: number): void {
+  write(frame: SseFrame, now: number): void {
     if (this.closed) return;
     const accepted = this.socket
-      ? this.socket.write(this.chunked ? httpChunk(bytes) : bytes)
-      : this.writeThroughResponse(bytes);
+      ? this.socket.write(this.chunked ? frame.chunk : frame.bytes)
+      : this.writeThroughResponse(frame.bytes);
     if (!accepted && this.needsDrainSince === null) {
       this.needsDrainSince = now;
       this.onBackpressure(true);
