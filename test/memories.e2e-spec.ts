@@ -197,6 +197,33 @@ describe('memories API', () => {
     });
   });
 
+  describe('tag filters after changes', () => {
+    it('finds a memory by the tags it has now: not by replaced ones, and not once deleted', async () => {
+      const owner = await t.createKey('retagger', 'alice');
+      const memory = await create(owner, { content: 'retagged', tags: ['old', 'kept'] });
+      const byTag = async (tag: string) => ids(await list(owner, `?tags=${tag}`).expect(200));
+      expect(await byTag('old')).toEqual([memory.id]);
+      await request(t.url)
+        .patch(`/api/v1/memories/${memory.id}`)
+        .set(bearer(owner))
+        .send({ tags: ['kept', 'new'] })
+        .expect(200);
+      expect({
+        old: await byTag('old'),
+        kept: await byTag('kept'),
+        new: await byTag('new'),
+      }).toEqual({ old: [], kept: [memory.id], new: [memory.id] });
+      await request(t.url)
+        .patch(`/api/v1/memories/${memory.id}`)
+        .set(bearer(owner))
+        .send({ content: 'same tags' })
+        .expect(200);
+      expect(await byTag('new')).toEqual([memory.id]);
+      await request(t.url).delete(`/api/v1/memories/${memory.id}`).set(bearer(owner)).expect(204);
+      expect(await byTag('kept')).toEqual([]);
+    });
+  });
+
   describe('GET /memories', () => {
     let lister: string;
     let listerBob: string;

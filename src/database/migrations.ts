@@ -3,6 +3,8 @@ import { DatabaseDialect } from './dialect';
 import * as initial from './migrations/0001-initial';
 import * as memorySearchPostgres from './migrations/0002-memory-search.postgres';
 import * as memorySearchSqlite from './migrations/0002-memory-search.sqlite';
+import * as memoryTagsPostgres from './migrations/0003-memory-tags.postgres';
+import * as memoryTagsSqlite from './migrations/0003-memory-tags.sqlite';
 
 /**
  * Versioned schema changes, applied in name order at boot. Append; never edit a shipped one. A
@@ -13,6 +15,7 @@ export function migrationProvider(dialect: DatabaseDialect): MigrationProvider {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '0001-initial': initial,
       '0002-memory-search': dialect === 'sqlite' ? memorySearchSqlite : memorySearchPostgres,
+      '0003-memory-tags': dialect === 'sqlite' ? memoryTagsSqlite : memoryTagsPostgres,
     }),
   };
 }

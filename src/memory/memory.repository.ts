@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Selectable, Transaction } from 'kysely';
+import { Selectable } from 'kysely';
 import { DATABASE, DATABASE_DIALECT } from '../database/database.module';
-import { Database, DatabaseSchema, MemoriesTable } from '../database/database.types';
+import { Database, MemoriesTable } from '../database/database.types';
 import { DatabaseDialect } from '../database/dialect';
 import { Memory, MemoryCursor, MemoryListFilter, MemoryType } from './memory.types';
 
@@ -38,11 +38,9 @@ export class MemoryRepository {
     @Inject(DATABASE_DIALECT) private readonly dialect: DatabaseDialect,
   ) {}
 
+  /** Its tags reach `memory_tags` by trigger (migration 0003). */
   async insert(memory: Memory): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('memories').values(toRow(memory)).execute();
-      await this.writeTags(trx, memory.id, memory.tags);
-    });
+    await this.db.insertInto('memories').values(toRow(memory)).execute();
   }
 
   async findById(organizationId: string, id: string): Promise<Memory | undefined> {
@@ -79,8 +77,6 @@ export class MemoryRepository {
       if (!after) return { before, after: null };
       const { id: _id, organization_id: _org, ...fields } = toRow(after);
       await trx.updateTable('memories').set(fields).where('id', '=', id).execute();
-      await trx.deleteFrom('memory_tags').where('memory_id', '=', id).execute();
-      await this.writeTags(trx, id, after.tags);
       return { before, after };
     });
   }
@@ -141,17 +137,5 @@ export class MemoryRepository {
       total: Number(total),
       hasMore: rows.length > page.limit,
     };
-  }
-
-  private async writeTags(
-    trx: Transaction<DatabaseSchema>,
-    memoryId: string,
-    tags: string[],
-  ): Promise<void> {
-    if (tags.length === 0) return;
-    await trx
-      .insertInto('memory_tags')
-      .values(tags.map((tag) => ({ memory_id: memoryId, tag })))
-      .execute();
   }
 }
