@@ -56,6 +56,12 @@ export class StreamConnection {
   private readonly pacer: Pacer;
   private state: 'opening' | 'live' | 'closed' = 'opening';
   private position = '';
+  /**
+   * Set while the bus has not yet handed this host the events that the replay read: live events
+   * up to here were sent with the replay already (several instances: the replay reads Redis
+   * itself, ahead of the instance's reader).
+   */
+  private replayedThrough: string | null = null;
   private readonly early: DomainEvent[] = [];
   private backlog: DomainEvent[] = [];
   private backlogStart = 0;
@@ -92,6 +98,10 @@ export class StreamConnection {
       if (compareEventIds(event.id, replay.position) > 0) this.accept(event, false);
     }
     this.early.length = 0;
+    const latest = this.host.lastEventId();
+    if (latest === null || compareEventIds(latest, replay.position) < 0) {
+      this.replayedThrough = replay.position;
+    }
     this.heartbeat = setInterval(
       () => this.sendHeartbeat(),
       this.options.heartbeatSeconds * 1000,
@@ -105,8 +115,13 @@ export class StreamConnection {
 
   /** A live event from the bus. */
   offer(event: DomainEvent): void {
-    if (this.state === 'live') this.accept(event, false);
-    else if (this.state === 'opening') {
+    if (this.state === 'live') {
+      if (this.replayedThrough !== null) {
+        if (compareEventIds(event.id, this.replayedThrough) <= 0) return;
+        this.replayedThrough = null;
+      }
+      this.accept(event, false);
+    } else if (this.state === 'opening') {
       this.early.push(event);
       if (this.early.length > this.limits.maxBacklog) this.closeRateLimited(this.early.length);
     }
