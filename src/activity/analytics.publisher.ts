@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { AppConfig } from '../config/app-config';
-import { EventBus } from '../events/event-bus';
+import { EventFeed } from '../events/event-feed';
+import { EventLog } from '../events/event-log';
 import { AnalyticsUpdateData, DomainEvent } from '../events/event-map';
 import { MemoryRepository } from '../memory/memory.repository';
 import { Leadership } from '../redis/leadership';
@@ -35,7 +36,8 @@ export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly bus: EventBus,
+    private readonly feed: EventFeed,
+    private readonly log: EventLog,
     private readonly memories: MemoryRepository,
     private readonly hub: StreamHub,
     private readonly leadership: Leadership,
@@ -43,7 +45,7 @@ export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.subscription = this.bus.events$.subscribe((event) => this.count(event));
+    this.subscription = this.feed.events$.subscribe((event) => this.count(event));
     this.timer = setInterval(
       () => void this.publish(),
       this.config.analyticsIntervalSeconds * 1000,
@@ -64,7 +66,7 @@ export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
     if (!(await this.leadership.claim('analytics', term))) return;
     for (const [organizationId, window] of ended) {
       try {
-        await this.bus.publish({
+        void this.log.publish({
           type: 'analytics.update',
           organizationId,
           data: await this.snapshot(organizationId, window),

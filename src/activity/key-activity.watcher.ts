@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ApiKeyRepository } from '../auth/api-key.repository';
-import { EventBus } from '../events/event-bus';
+import { EventLog } from '../events/event-log';
 import { Leadership } from '../redis/leadership';
 import { userActivity } from './user-activity';
 
@@ -23,7 +23,7 @@ export class KeyActivityWatcher implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly keys: ApiKeyRepository,
-    private readonly bus: EventBus,
+    private readonly log: EventLog,
     private readonly leadership: Leadership,
   ) {}
 
@@ -66,7 +66,7 @@ export class KeyActivityWatcher implements OnModuleInit, OnApplicationShutdown {
   ): Promise<void> {
     const change = `${action}:${id}`;
     if (this.published.has(change)) return;
-    await this.bus.publish(userActivity(key.organization_id, key.user_id, action, 'api_key', id));
+    await this.log.publish(userActivity(key.organization_id, key.user_id, action, 'api_key', id));
     this.published.set(change, at);
   }
 }

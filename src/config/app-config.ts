@@ -110,6 +110,13 @@ class EnvironmentVariables {
   @IsOptional()
   @Transform(toInt)
   @IsInt()
+  @Min(64 * 1024)
+  @Max(Number.MAX_SAFE_INTEGER)
+  EVENT_RETENTION_BYTES = 256 * 1024 * 1024;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
   @Min(1)
   @Max(3600)
   HEALTH_INTERVAL_SECONDS = 30;
@@ -139,7 +146,11 @@ export class AppConfig {
       /** With Redis: how long a stream slot outlives an instance that stopped renewing it. */
       readonly slotLeaseMs: number;
     },
-    readonly eventRetention: { readonly count: number; readonly seconds: number },
+    readonly eventRetention: {
+      readonly count: number;
+      readonly seconds: number;
+      readonly bytes: number;
+    },
     readonly healthIntervalSeconds: number,
     readonly analyticsIntervalSeconds: number,
   ) {}
@@ -178,7 +189,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       stallTimeoutMs: vars.STREAM_STALL_TIMEOUT_SECONDS * 1000,
       slotLeaseMs: vars.STREAM_SLOT_LEASE_SECONDS * 1000,
     },
-    { count: vars.EVENT_RETENTION_COUNT, seconds: vars.EVENT_RETENTION_SECONDS },
+    {
+      count: vars.EVENT_RETENTION_COUNT,
+      seconds: vars.EVENT_RETENTION_SECONDS,
+      bytes: vars.EVENT_RETENTION_BYTES,
+    },
     vars.HEALTH_INTERVAL_SECONDS,
     vars.ANALYTICS_INTERVAL_SECONDS,
   );

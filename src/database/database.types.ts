@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely';
+import { ColumnType, Kysely } from 'kysely';
 
 export interface ApiKeysTable {
   id: string;
@@ -29,10 +29,33 @@ export interface MemoryTagsTable {
   tag: string;
 }
 
+/** Numbers that PostgreSQL's bigint columns return as strings. */
+type BigInteger = ColumnType<number | string, number, number | string>;
+
+export interface EventLogTable {
+  id: number;
+  epoch: BigInteger;
+  head: BigInteger;
+  bytes: BigInteger;
+}
+
+export interface EventsTable {
+  position: BigInteger;
+  type: string;
+  organization_id: string | null;
+  /** The event's payload as JSON text. */
+  data: string;
+  published_at: BigInteger;
+  /** Bytes of `data`, for retention by size. */
+  size: number;
+}
+
 export interface DatabaseSchema {
   api_keys: ApiKeysTable;
   memories: MemoriesTable;
   memory_tags: MemoryTagsTable;
+  event_log: EventLogTable;
+  events: EventsTable;
 }
 
 export type Database = Kysely<DatabaseSchema>;

@@ -5,6 +5,8 @@ import * as memorySearchPostgres from './migrations/0002-memory-search.postgres'
 import * as memorySearchSqlite from './migrations/0002-memory-search.sqlite';
 import * as memoryTagsPostgres from './migrations/0003-memory-tags.postgres';
 import * as memoryTagsSqlite from './migrations/0003-memory-tags.sqlite';
+import * as eventLogPostgres from './migrations/0004-event-log.postgres';
+import * as eventLogSqlite from './migrations/0004-event-log.sqlite';
 
 /**
  * Versioned schema changes, applied in name order at boot. Append; never edit a shipped one. A
@@ -16,6 +18,7 @@ export function migrationProvider(dialect: DatabaseDialect): MigrationProvider {
       '0001-initial': initial,
       '0002-memory-search': dialect === 'sqlite' ? memorySearchSqlite : memorySearchPostgres,
       '0003-memory-tags': dialect === 'sqlite' ? memoryTagsSqlite : memoryTagsPostgres,
+      '0004-event-log': dialect === 'sqlite' ? eventLogSqlite : eventLogPostgres,
     }),
   };
 }

@@ -1,10 +1,13 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DATABASE, DATABASE_DIALECT } from '../database/database.module';
+import { Database } from '../database/database.types';
+import { DatabaseDialect } from '../database/dialect';
+import { MetricsService } from '../metrics/metrics.service';
+import { EventFeed } from './event-feed';
 import { formatEventId, parseResumeId } from './event-id';
+import { EventLogRepository } from './event-log.repository';
 import { DomainEvent, EventInput } from './event-map';
-
-export interface Retention {
-  count: number;
-  seconds: number;
-}
+import { EventNotifier } from './event-notifier';
 
 export type ResetReason = 'unknown' | 'expired';
 
@@ -17,65 +20,146 @@ export type Replay =
       reset: { reason: ResetReason; oldest_id: string | null };
     };
 
+/** A transaction's outcome: what `work` returned, the events committed with it, and its position. */
+export interface Committed<T> {
+  result: T;
+  events: DomainEvent[];
+  /** The last event it wrote, or the log's head as it saw it when it wrote none. */
+  position: string;
+}
+
+/** Adds an event to the transaction it is given to. */
+export type Append = (event: EventInput) => void;
+
 /**
- * A bounded, ordered in-memory log: the last `count` events, none older than `seconds`.
- * Ids stay valid for the process's life; a position it no longer holds is reported, not guessed.
+ * The durable event log, in the service's database. Changes and their events commit together
+ * (`transaction`); events that follow no change (searches, activity, health) are appended in
+ * batches without holding up whoever published them (`publish`). Committed events go to this
+ * instance's feed at once and to the other instances by notice.
  */
-export class EventLog {
-  private readonly events: DomainEvent[] = [];
-  private sequence = 0;
+@Injectable()
+export class EventLog implements OnModuleInit {
+  private readonly logger = new Logger(EventLog.name);
+  private epoch = 0;
+  private batch: { input: EventInput; settle: (event: DomainEvent | undefined) => void }[] = [];
 
   constructor(
-    private readonly retention: Retention,
-    private readonly epoch = Date.now(),
-    private readonly now: () => number = Date.now,
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(DATABASE_DIALECT) private readonly dialect: DatabaseDialect,
+    private readonly repository: EventLogRepository,
+    private readonly feed: EventFeed,
+    private readonly notifier: EventNotifier,
+    private readonly metrics: MetricsService,
   ) {}
 
-  append(input: EventInput): DomainEvent {
-    this.sequence += 1;
-    const publishedAt = this.now();
-    const event = {
-      ...input,
-      id: formatEventId({ epoch: this.epoch, sequence: this.sequence }),
-      publishedAt,
-    } as DomainEvent;
-    this.events.push(event);
-    this.evict();
-    return event;
+  async onModuleInit(): Promise<void> {
+    this.epoch = await this.repository.epoch();
   }
 
-  /** The id of the newest event ever appended: where a connection without history starts. */
-  head(): string {
-    return formatEventId({ epoch: this.epoch, sequence: this.sequence });
+  /** Runs `work` in one transaction with the events it appends: both commit, or neither. */
+  async transaction<T>(work: (trx: Database, append: Append) => Promise<T>): Promise<Committed<T>> {
+    const committed = await this.db.transaction().execute(async (trx) => {
+      const inputs: EventInput[] = [];
+      const result = await work(trx, (input) => inputs.push(input));
+      if (inputs.length === 0) {
+        return { result, events: [], position: this.idOf(await this.repository.head(trx)) };
+      }
+      const events = await this.repository.append(trx, this.epoch, inputs, Date.now());
+      return { result, events, position: events[events.length - 1].id };
+    });
+    this.committed(committed.events);
+    return committed;
   }
 
-  /** Every retained event after `after`; with no position, none and the head. */
-  replay(after: string | undefined): Replay {
-    this.evict();
-    const position = this.head();
+  /**
+   * Runs the reads of `work` on one snapshot and gives the log's position in it: a stream resumed
+   * from there carries exactly the changes that snapshot does not show.
+   */
+  async snapshot<T>(work: (db: Database) => Promise<T>): Promise<{ result: T; position: string }> {
+    const transaction = this.db.transaction();
+    // PostgreSQL's default takes a snapshot per statement; SQLite's transaction is one already.
+    const isolated =
+      this.dialect === 'postgres' ? transaction.setIsolationLevel('repeatable read') : transaction;
+    return isolated.execute(async (trx) => {
+      const head = await this.repository.head(trx);
+      return { result: await work(trx), position: this.idOf(head) };
+    });
+  }
+
+  /**
+   * Appends an event that follows no change. Events published together are written in one
+   * transaction after the caller has moved on; resolves once it is committed (undefined when the
+   * write failed: such events are informative, and their loss is logged, not thrown).
+   */
+  publish(input: EventInput): Promise<DomainEvent | undefined> {
+    return new Promise((settle) => {
+      if (this.batch.push({ input, settle }) === 1) setImmediate(() => void this.writeBatch());
+    });
+  }
+
+  /** Retained events after a position (a sent event id or resume point), for resuming streams. */
+  async replay(after: string | undefined): Promise<Replay> {
+    const through = this.feed.lastPosition;
+    const position = this.idOf(through);
     if (after === undefined) return { events: [], position };
     const parsed = parseResumeId(after);
-    const oldestSequence = this.sequence - this.events.length + 1;
-    const oldest_id = this.events[0]?.id ?? null;
-    if (
-      !parsed ||
-      parsed.epoch > this.epoch ||
-      (parsed.epoch === this.epoch && parsed.sequence > this.sequence)
-    ) {
-      return { events: [], position, reset: { reason: 'unknown', oldest_id } };
+    if (!parsed || parsed.epoch > this.epoch) return this.reset(position, 'unknown');
+    if (parsed.epoch < this.epoch) return this.reset(position, 'expired');
+    const from = parsed.sequence;
+    if (from >= through) {
+      // Committed but not handed out here yet (written on another instance): it arrives live.
+      if (from <= (await this.repository.head())) return { events: [], position: this.idOf(from) };
+      return this.reset(position, 'unknown');
     }
-    if (parsed.epoch < this.epoch || parsed.sequence < oldestSequence - 1) {
-      return { events: [], position, reset: { reason: 'expired', oldest_id } };
-    }
-    return { events: this.events.slice(parsed.sequence - oldestSequence + 1), position };
+    const events = this.feed.recent.after(from) ?? (await this.read(from, through));
+    return events ? { events, position } : this.reset(position, 'expired');
   }
 
-  private evict(): void {
-    const excess = this.events.length - this.retention.count;
-    if (excess > 0) this.events.splice(0, excess);
-    const cutoff = this.now() - this.retention.seconds * 1000;
-    let expired = 0;
-    while (expired < this.events.length && this.events[expired].publishedAt < cutoff) expired += 1;
-    if (expired > 0) this.events.splice(0, expired);
+  private async reset(position: string, reason: ResetReason): Promise<Replay> {
+    const oldest = await this.repository.oldest();
+    return {
+      events: [],
+      position,
+      reset: { reason, oldest_id: oldest === null ? null : this.idOf(oldest) },
+    };
+  }
+
+  /** The log's events after `from` through `through`, or null when some of them are gone. */
+  private async read(from: number, through: number): Promise<DomainEvent[] | null> {
+    const oldest = await this.repository.oldest();
+    if (oldest === null || from < oldest - 1) return null;
+    const events: DomainEvent[] = [];
+    for (let after = from; after < through;) {
+      const page = await this.repository.range(this.epoch, after, through);
+      if (page.length === 0) break;
+      events.push(...page);
+      after = page[page.length - 1].position;
+    }
+    return events;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    try {
+      const { events } = await this.transaction(async (_trx, append) => {
+        for (const { input } of batch) append(input);
+      });
+      batch.forEach(({ settle }, index) => settle(events[index]));
+    } catch (error) {
+      this.logger.warn(`Could not append ${batch.length} event(s): ${String(error)}`);
+      for (const { settle } of batch) settle(undefined);
+    }
+  }
+
+  private committed(events: DomainEvent[]): void {
+    if (events.length === 0) return;
+    for (const event of events) this.metrics.eventsPublished.inc({ type: event.type });
+    this.feed.offer(events);
+    this.notifier.announce(events);
+  }
+
+  private idOf(position: number): string {
+    return formatEventId({ epoch: this.epoch, sequence: position });
   }
 }

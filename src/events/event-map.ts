@@ -108,8 +108,13 @@ export type EventInput<T extends EventType = EventType> = {
   [K in T]: { type: K; organizationId: string | null; data: EventDataMap[K] };
 }[T];
 
-/** A published event: the bus gives it an ordered id and the time it was accepted. */
+/**
+ * An event in the log: its id (the log's epoch and its position), its position alone, when it was
+ * appended, and the bytes of its JSON data (for retention by size).
+ */
 export type DomainEvent<T extends EventType = EventType> = EventInput<T> & {
   id: string;
+  position: number;
   publishedAt: number;
+  size: number;
 };

@@ -1,22 +1,28 @@
 import { Global, Module } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { MetricsService } from '../metrics/metrics.service';
 import { REDIS } from '../redis/redis.module';
-import { EventBus } from './event-bus';
-import { InProcessEventBus } from './in-process-event-bus';
-import { RedisEventBus } from './redis-event-bus';
+import { EventFeed } from './event-feed';
+import { EventLog } from './event-log';
+import { EventLogRepository } from './event-log.repository';
+import { EventNotifier, SoleInstanceNotifier } from './event-notifier';
+import { EventTrimmer } from './event-trimmer';
+import { RedisEventNotifier } from './redis-event-notifier';
 
 @Global()
 @Module({
   providers: [
+    EventLogRepository,
+    EventLog,
+    EventFeed,
+    EventTrimmer,
     {
-      provide: EventBus,
-      inject: [REDIS, AppConfig, MetricsService],
-      useFactory: (redis: Redis | null, config: AppConfig, metrics: MetricsService): EventBus =>
-        redis ? new RedisEventBus(redis, config, metrics) : new InProcessEventBus(config, metrics),
+      provide: EventNotifier,
+      inject: [REDIS, AppConfig],
+      useFactory: (redis: Redis | null, config: AppConfig): EventNotifier =>
+        redis ? new RedisEventNotifier(redis, config.redis!.keyPrefix) : new SoleInstanceNotifier(),
     },
   ],
-  exports: [EventBus],
+  exports: [EventLog, EventFeed, EventNotifier],
 })
 export class EventsModule {}

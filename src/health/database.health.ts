@@ -3,7 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { CompiledQuery } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database.types';
-import { EventBus } from '../events/event-bus';
+import { EventNotifier } from '../events/event-notifier';
 import { SearchRepository } from '../search/search.repository';
 
 /** A probe that has not answered within this long counts as down. */
@@ -30,7 +30,7 @@ export class DatabaseHealthIndicator {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     private readonly search: SearchRepository,
-    private readonly bus: EventBus,
+    private readonly notifier: EventNotifier,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
@@ -39,9 +39,9 @@ export class DatabaseHealthIndicator {
     return this.probe(key, () => this.db.executeQuery(PING));
   }
 
-  /** The event bus can publish (Redis answers, when the service runs on Redis). */
+  /** News of events reaches the other instances (Redis answers, when the service runs on Redis). */
   busCheck<const Key extends string>(key: Key) {
-    return this.probe(key, () => this.bus.ping());
+    return this.probe(key, () => this.notifier.ping());
   }
 
   /** The memories' full-text index answers a query. */

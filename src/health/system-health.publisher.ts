@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { EventBus } from '../events/event-bus';
+import { EventLog } from '../events/event-log';
 import { DomainEvent, SystemHealthData } from '../events/event-map';
 import { Leadership } from '../redis/leadership';
 import { DatabaseHealthIndicator } from './database.health';
@@ -27,7 +27,7 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
   private stopped = false;
 
   constructor(
-    private readonly bus: EventBus,
+    private readonly log: EventLog,
     private readonly config: AppConfig,
     private readonly storage: DatabaseHealthIndicator,
     private readonly http: HttpStatsRecorder,
@@ -46,12 +46,12 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
   }
 
   /** Measures now and publishes one system.health event, as every scheduled run does. */
-  async publishNow(): Promise<DomainEvent> {
+  async publishNow(): Promise<DomainEvent | undefined> {
     return this.publish(await this.measure());
   }
 
-  private publish(data: SystemHealthData): Promise<DomainEvent> {
-    return this.bus.publish({ type: 'system.health', organizationId: null, data });
+  private publish(data: SystemHealthData): Promise<DomainEvent | undefined> {
+    return this.log.publish({ type: 'system.health', organizationId: null, data });
   }
 
   private async measure(): Promise<SystemHealthData> {

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/caller';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { AtPosition, RespondsWithStreamPosition } from '../events/stream-position';
 import {
   CreateMemoryDto,
   DeleteMemoryQuery,
@@ -24,51 +25,55 @@ export class MemoryController {
 
   @Post()
   @Authenticated('memories:write')
-  @ApiCreatedResponse({ type: MemoryResponse })
+  @RespondsWithStreamPosition(201, MemoryResponse)
   async create(
     @CurrentCaller() caller: Caller,
     @Body() body: CreateMemoryDto,
-  ): Promise<MemoryResponse> {
-    return toMemoryResponse(await this.memories.create(caller, body));
+  ): Promise<AtPosition<MemoryResponse>> {
+    return AtPosition.of(await this.memories.create(caller, body), toMemoryResponse);
   }
 
   @Get()
   @Authenticated('memories:read')
-  @ApiOkResponse({ type: MemoryListResponse })
+  @RespondsWithStreamPosition(200, MemoryListResponse)
   async list(
     @CurrentCaller() caller: Caller,
     @Query() query: ListMemoriesQuery,
-  ): Promise<MemoryListResponse> {
-    return toMemoryListResponse(await this.memories.list(caller, query), query);
+  ): Promise<AtPosition<MemoryListResponse>> {
+    const listed = await this.memories.list(caller, query);
+    return AtPosition.of(listed, (page) => toMemoryListResponse(page, query, listed.position));
   }
 
   @Get(':id')
   @Authenticated('memories:read')
-  @ApiOkResponse({ type: MemoryResponse })
-  async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<MemoryResponse> {
-    return toMemoryResponse(await this.memories.get(caller, id));
+  @RespondsWithStreamPosition(200, MemoryResponse)
+  async get(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+  ): Promise<AtPosition<MemoryResponse>> {
+    return AtPosition.of(await this.memories.get(caller, id), toMemoryResponse);
   }
 
   @Patch(':id')
   @Authenticated('memories:write')
-  @ApiOkResponse({ type: MemoryResponse })
+  @RespondsWithStreamPosition(200, MemoryResponse)
   async update(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
     @Body() body: UpdateMemoryDto,
-  ): Promise<MemoryResponse> {
-    return toMemoryResponse(await this.memories.update(caller, id, body));
+  ): Promise<AtPosition<MemoryResponse>> {
+    return AtPosition.of(await this.memories.update(caller, id, body), toMemoryResponse);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Authenticated('memories:write')
-  @ApiNoContentResponse()
+  @RespondsWithStreamPosition(204)
   async delete(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
     @Query() query: DeleteMemoryQuery,
-  ): Promise<void> {
-    await this.memories.delete(caller, id, query.reason);
+  ): Promise<AtPosition<void>> {
+    return AtPosition.of(await this.memories.delete(caller, id, query.reason), () => undefined);
   }
 }

@@ -39,12 +39,16 @@ export class MemoryRepository {
   ) {}
 
   /** Its tags reach `memory_tags` by trigger (migration 0003). */
-  async insert(memory: Memory): Promise<void> {
-    await this.db.insertInto('memories').values(toRow(memory)).execute();
+  async insert(memory: Memory, db: Database = this.db): Promise<void> {
+    await db.insertInto('memories').values(toRow(memory)).execute();
   }
 
-  async findById(organizationId: string, id: string): Promise<Memory | undefined> {
-    const row = await this.db
+  async findById(
+    organizationId: string,
+    id: string,
+    db: Database = this.db,
+  ): Promise<Memory | undefined> {
+    const row = await db
       .selectFrom('memories')
       .selectAll()
       .where('organization_id', '=', organizationId)
@@ -54,31 +58,30 @@ export class MemoryRepository {
   }
 
   /**
-   * Reads, changes and writes one memory in a single transaction. `change` decides the new state
-   * from the current one, or returns null to leave it alone.
+   * Reads, changes and writes one memory, in `trx` (a transaction, for the read and the write to
+   * be one). `change` decides the new state from the current one, or returns null to leave it.
    */
   async update(
     organizationId: string,
     id: string,
     change: (current: Memory) => Memory | null,
+    trx: Database,
   ): Promise<{ before: Memory; after: Memory | null } | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('memories')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('id', '=', id)
-        // SQLite runs one write transaction at a time; PostgreSQL must lock the row it will change.
-        .$if(this.dialect === 'postgres', (query) => query.forUpdate())
-        .executeTakeFirst();
-      if (!row) return undefined;
-      const before = toMemory(row);
-      const after = change(before);
-      if (!after) return { before, after: null };
-      const { id: _id, organization_id: _org, ...fields } = toRow(after);
-      await trx.updateTable('memories').set(fields).where('id', '=', id).execute();
-      return { before, after };
-    });
+    const row = await trx
+      .selectFrom('memories')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      // SQLite runs one write transaction at a time; PostgreSQL must lock the row it will change.
+      .$if(this.dialect === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const before = toMemory(row);
+    const after = change(before);
+    if (!after) return { before, after: null };
+    const { id: _id, organization_id: _org, ...fields } = toRow(after);
+    await trx.updateTable('memories').set(fields).where('id', '=', id).execute();
+    return { before, after };
   }
 
   async count(organizationId: string): Promise<number> {
@@ -91,8 +94,8 @@ export class MemoryRepository {
   }
 
   /** False when there was no such memory in the organization. */
-  async delete(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.db
+  async delete(organizationId: string, id: string, db: Database = this.db): Promise<boolean> {
+    const result = await db
       .deleteFrom('memories')
       .where('organization_id', '=', organizationId)
       .where('id', '=', id)
@@ -105,8 +108,9 @@ export class MemoryRepository {
     organizationId: string,
     filter: MemoryListFilter,
     page: { limit: number; offset?: number; after?: MemoryCursor },
+    db: Database = this.db,
   ): Promise<MemoryPage> {
-    let query = this.db.selectFrom('memories').where('organization_id', '=', organizationId);
+    let query = db.selectFrom('memories').where('organization_id', '=', organizationId);
     if (filter.memory_type) query = query.where('memory_type', '=', filter.memory_type);
     if (filter.created_by) query = query.where('created_by', '=', filter.created_by);
     for (const tag of filter.tags ?? []) {

@@ -31,6 +31,12 @@ export class PaginationResponse {
 export class MemoryListResponse {
   @ApiProperty({ type: [MemoryResponse] }) data!: MemoryResponse[];
   @ApiProperty() pagination!: PaginationResponse;
+  @ApiProperty({
+    example: '1764720000000-42',
+    description:
+      'The event id at which this list holds: open a stream with last_event_id set to it',
+  })
+  stream_position!: string;
 }
 
 export function toMemoryResponse(memory: Memory): MemoryResponse {
@@ -54,6 +60,7 @@ export function toMemoryResponse(memory: Memory): MemoryResponse {
 export function toMemoryListResponse(
   page: MemoryPage,
   query: ListMemoriesQuery,
+  streamPosition: string,
 ): MemoryListResponse {
   const last = page.items.at(-1);
   return {
@@ -65,5 +72,6 @@ export function toMemoryListResponse(
       has_more: page.hasMore,
       next_cursor: page.hasMore && last ? encodeCursor(last) : null,
     },
+    stream_position: streamPosition,
   };
 }

@@ -4,8 +4,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { userActivity } from '../activity/user-activity';
 import { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
-import { EventBus } from '../events/event-bus';
+import { EventLog } from '../events/event-log';
 import { MemoryChanges } from '../events/event-map';
+import { Positioned } from '../events/stream-position';
 import { CreateMemoryDto, ListMemoriesQuery, UpdateMemoryDto } from './memory.dto';
 import { memoryCreatedData, memoryDeletedData, memoryUpdatedData } from './memory.events';
 import { MemoryPage, MemoryRepository } from './memory.repository';
@@ -50,16 +51,15 @@ function applyEdit(
   return { next, changes };
 }
 
-/** Memory CRUD within the caller's organization; every committed change publishes one event. */
+/** Memory CRUD within the caller's organization; every committed change commits one event with it. */
 @Injectable()
 export class MemoryService {
   constructor(
     private readonly memories: MemoryRepository,
-    private readonly events: EventBus,
+    private readonly log: EventLog,
   ) {}
 
-  async create(caller: Caller, input: CreateMemoryDto): Promise<Memory> {
-    this.assertEventsCanFlow();
+  async create(caller: Caller, input: CreateMemoryDto): Promise<Positioned<Memory>> {
     const now = new Date().toISOString();
     const memory: Memory = {
       id: `mem_${randomBytes(8).toString('hex')}`,
@@ -74,25 +74,29 @@ export class MemoryService {
       updated_at: now,
       updated_by: caller.userId,
     };
-    await this.memories.insert(memory);
-    await this.events.publish({
-      type: 'memory.created',
-      organizationId: caller.organizationId,
-      data: memoryCreatedData(memory),
+    return this.log.transaction(async (trx, append) => {
+      await this.memories.insert(memory, trx);
+      append({
+        type: 'memory.created',
+        organizationId: caller.organizationId,
+        data: memoryCreatedData(memory),
+      });
+      return memory;
     });
-    return memory;
   }
 
-  async get(caller: Caller, id: string): Promise<Memory> {
-    const memory = await this.memories.findById(caller.organizationId, id);
+  async get(caller: Caller, id: string): Promise<Positioned<Memory>> {
+    const { result: memory, position } = await this.log.snapshot((db) =>
+      this.memories.findById(caller.organizationId, id, db),
+    );
     if (!memory) throw notFound(id);
-    await this.events.publish(
+    void this.log.publish(
       userActivity(caller.organizationId, caller.userId, 'memory.viewed', 'memory', id),
     );
-    return memory;
+    return { result: memory, position };
   }
 
-  async list(caller: Caller, query: ListMemoriesQuery): Promise<MemoryPage> {
+  async list(caller: Caller, query: ListMemoriesQuery): Promise<Positioned<MemoryPage>> {
     if (query.page !== undefined && query.cursor !== undefined) {
       throw new ApiError(
         HttpStatus.BAD_REQUEST,
@@ -101,19 +105,17 @@ export class MemoryService {
       );
     }
     const { memory_type, tags, created_by, limit } = query;
-    return this.memories.list(
-      caller.organizationId,
-      { memory_type, tags, created_by },
-      {
-        limit,
-        offset: query.page !== undefined ? (query.page - 1) * limit : undefined,
-        after: query.cursor !== undefined ? decodeCursor(query.cursor) : undefined,
-      },
+    const page = {
+      limit,
+      offset: query.page !== undefined ? (query.page - 1) * limit : undefined,
+      after: query.cursor !== undefined ? decodeCursor(query.cursor) : undefined,
+    };
+    return this.log.snapshot((db) =>
+      this.memories.list(caller.organizationId, { memory_type, tags, created_by }, page, db),
     );
   }
 
-  async update(caller: Caller, id: string, edit: UpdateMemoryDto): Promise<Memory> {
-    this.assertEventsCanFlow();
+  async update(caller: Caller, id: string, edit: UpdateMemoryDto): Promise<Positioned<Memory>> {
     if (!EDITABLE.some((field) => edit[field] !== undefined)) {
       throw new ApiError(
         HttpStatus.BAD_REQUEST,
@@ -121,43 +123,41 @@ export class MemoryService {
         `Give at least one of: ${EDITABLE.join(', ')}`,
       );
     }
-    let changes: MemoryChanges | undefined;
-    const result = await this.memories.update(caller.organizationId, id, (current) => {
-      const applied = applyEdit(current, edit, caller);
-      changes = applied?.changes;
-      return applied?.next ?? null;
-    });
-    if (!result) throw notFound(id);
-    if (!result.after || !changes) return result.before;
-    await this.events.publish({
-      type: 'memory.updated',
-      organizationId: caller.organizationId,
-      data: memoryUpdatedData(result.after, changes),
-    });
-    return result.after;
-  }
-
-  async delete(caller: Caller, id: string, reason = DEFAULT_DELETE_REASON): Promise<void> {
-    this.assertEventsCanFlow();
-    if (!(await this.memories.delete(caller.organizationId, id))) throw notFound(id);
-    await this.events.publish({
-      type: 'memory.deleted',
-      organizationId: caller.organizationId,
-      data: memoryDeletedData(id, caller.userId, reason),
-    });
-  }
-
-  /**
-   * A change is refused rather than committed when its event could not be published (Redis is
-   * unreachable): a write the stream never hears of is worse than a clear 503.
-   */
-  private assertEventsCanFlow(): void {
-    if (!this.events.available) {
-      throw new ApiError(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'SERVICE_UNAVAILABLE',
-        'Events cannot be published right now, so nothing was written: try again in a moment',
+    return this.log.transaction(async (trx, append) => {
+      let changes: MemoryChanges | undefined;
+      const result = await this.memories.update(
+        caller.organizationId,
+        id,
+        (current) => {
+          const applied = applyEdit(current, edit, caller);
+          changes = applied?.changes;
+          return applied?.next ?? null;
+        },
+        trx,
       );
-    }
+      if (!result) throw notFound(id);
+      if (!result.after || !changes) return result.before;
+      append({
+        type: 'memory.updated',
+        organizationId: caller.organizationId,
+        data: memoryUpdatedData(result.after, changes),
+      });
+      return result.after;
+    });
+  }
+
+  async delete(
+    caller: Caller,
+    id: string,
+    reason = DEFAULT_DELETE_REASON,
+  ): Promise<Positioned<void>> {
+    return this.log.transaction(async (trx, append) => {
+      if (!(await this.memories.delete(caller.organizationId, id, trx))) throw notFound(id);
+      append({
+        type: 'memory.deleted',
+        organizationId: caller.organizationId,
+        data: memoryDeletedData(id, caller.userId, reason),
+      });
+    });
   }
 }

@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export type RefusalReason =
   'auth' | 'forbidden' | 'bad_request' | 'not_acceptable' | 'connection_limit' | 'error';
 export type StreamCloseReason =
-  'client' | 'slow_consumer' | 'rate_limited' | 'revoked' | 'shutdown' | 'server';
+  'client' | 'slow_consumer' | 'rate_limited' | 'revoked' | 'shutdown';
 
 /**
  * Every Prometheus metric of the service, in one registry served at GET /metrics. Hot paths
@@ -74,6 +74,18 @@ export class MetricsService {
     name: 'mnemo_event_bus_lag_seconds',
     help: 'Time from publishing an event to handing it to this instance’s streams',
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+
+  readonly eventWindowBytes = new Gauge({
+    name: 'mnemo_event_log_window_bytes',
+    help: 'Bytes of event data this instance keeps in memory in front of the durable log',
+    registers: [this.registry],
+  });
+
+  readonly eventsTrimmed = new Counter({
+    name: 'mnemo_event_log_trimmed_total',
+    help: 'Events removed from the durable log by retention (count, age or bytes)',
     registers: [this.registry],
   });
 

@@ -35,7 +35,11 @@ export class PostgresSearchRepository extends SearchRepository {
     super();
   }
 
-  async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
+  async search(
+    organizationId: string,
+    criteria: SearchCriteria,
+    db: Database = this.db,
+  ): Promise<SearchPage> {
     const conditions = filterConditions(organizationId, criteria, metadataEquals);
 
     // Normalized by the log of the document's length (flag 1), as bm25 weighs long documents
@@ -59,7 +63,7 @@ export class PostgresSearchRepository extends SearchRepository {
         m.created_at, m.created_by, m.updated_at, m.updated_by, page.relevance_score, page.total
       from page join memories m on m.id = page.id
       order by page.s desc, page.created_at desc, page.id desc
-    `.execute(this.db);
+    `.execute(db);
     return toSearchPage(rows);
   }
 

@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/caller';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { AtPosition, RespondsWithStreamPosition } from '../events/stream-position';
 import { SearchMemoriesDto } from './search.dto';
 import { SearchResponse, toSearchResponse } from './search.response';
 import { SearchService } from './search.service';
@@ -15,11 +16,12 @@ export class SearchController {
   @Post('search')
   @HttpCode(200)
   @Authenticated('memories:read')
-  @ApiOkResponse({ type: SearchResponse })
+  @RespondsWithStreamPosition(200, SearchResponse)
   async search(
     @CurrentCaller() caller: Caller,
     @Body() body: SearchMemoriesDto,
-  ): Promise<SearchResponse> {
-    return toSearchResponse(await this.searches.run(caller, body));
+  ): Promise<AtPosition<SearchResponse>> {
+    const result = await this.searches.run(caller, body);
+    return new AtPosition(toSearchResponse(result), result.position);
   }
 }

@@ -1,4 +1,5 @@
 import { RawBuilder, sql } from 'kysely';
+import { Database } from '../database/database.types';
 import { MemoryRow, toMemory } from '../memory/memory.repository';
 import { Memory, MemoryType } from '../memory/memory.types';
 import { MetadataValue } from './search.dto';
@@ -86,8 +87,12 @@ export function pageOfScored(criteria: SearchCriteria): RawBuilder<unknown> {
 
 /** Ranked full-text search over one organization's memories; one implementation per engine. */
 export abstract class SearchRepository {
-  /** Best match first, then newest. */
-  abstract search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage>;
+  /** Best match first, then newest; on `db` when given (a snapshot's transaction). */
+  abstract search(
+    organizationId: string,
+    criteria: SearchCriteria,
+    db?: Database,
+  ): Promise<SearchPage>;
   /** Runs a query on the index itself, for health checks; throws when it does not answer. */
   abstract probe(): Promise<void>;
 }

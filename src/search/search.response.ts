@@ -17,6 +17,12 @@ export class SearchResponse {
   @ApiProperty({ description: 'Every match passing the filters and threshold, before the limit' })
   total_results!: number;
   @ApiProperty({ example: 12.3 }) search_time_ms!: number;
+  @ApiProperty({
+    example: '1764720000000-42',
+    description:
+      'The event id at which these results hold: open a stream with last_event_id set to it',
+  })
+  stream_position!: string;
 }
 
 export function toSearchResponse(result: SearchResult): SearchResponse {
@@ -27,5 +33,6 @@ export function toSearchResponse(result: SearchResult): SearchResponse {
     })),
     total_results: result.total,
     search_time_ms: result.searchTimeMs,
+    stream_position: result.position,
   };
 }

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
-import { EventBus } from '../events/event-bus';
+import { EventLog } from '../events/event-log';
 import { SearchMemoriesDto } from './search.dto';
 import { SearchPage, SearchRepository } from './search.repository';
 import { searchTerms } from './search-terms';
@@ -10,6 +10,8 @@ import { searchTerms } from './search-terms';
 export interface SearchResult extends SearchPage {
   /** Milliseconds, one decimal. */
   searchTimeMs: number;
+  /** The event id at which the results hold. */
+  position: string;
 }
 
 /** Ranked full-text search within the caller's organization; each search publishes one event. */
@@ -17,7 +19,7 @@ export interface SearchResult extends SearchPage {
 export class SearchService {
   constructor(
     private readonly memories: SearchRepository,
-    private readonly events: EventBus,
+    private readonly log: EventLog,
   ) {}
 
   async run(caller: Caller, input: SearchMemoriesDto): Promise<SearchResult> {
@@ -31,16 +33,23 @@ export class SearchService {
       );
     }
     const started = performance.now();
-    const page = await this.memories.search(caller.organizationId, {
-      terms,
-      memoryTypes: input.memory_types,
-      tags: input.tags,
-      metadata: input.filters,
-      minScore: input.threshold,
-      limit: input.limit,
-    });
+    const { result: page, position } = await this.log.snapshot((db) =>
+      this.memories.search(
+        caller.organizationId,
+        {
+          terms,
+          memoryTypes: input.memory_types,
+          tags: input.tags,
+          metadata: input.filters,
+          minScore: input.threshold,
+          limit: input.limit,
+        },
+        db,
+      ),
+    );
     const searchTimeMs = Math.round((performance.now() - started) * 10) / 10;
-    await this.events.publish({
+    // The answer does not wait for its event: the event is written with the next batch.
+    void this.log.publish({
       type: 'search.performed',
       organizationId: caller.organizationId,
       data: {
@@ -52,7 +61,7 @@ export class SearchService {
         filters: echoedFilters(input),
       },
     });
-    return { ...page, searchTimeMs };
+    return { ...page, searchTimeMs, position };
   }
 }
 

@@ -37,7 +37,11 @@ export class SqliteSearchRepository extends SearchRepository {
     super();
   }
 
-  async search(organizationId: string, criteria: SearchCriteria): Promise<SearchPage> {
+  async search(
+    organizationId: string,
+    criteria: SearchCriteria,
+    db: Database = this.db,
+  ): Promise<SearchPage> {
     const conditions = filterConditions(organizationId, criteria, metadataEquals);
 
     // bm25 is lower for better matches and never positive, so s = -bm25 is in 0..inf.
@@ -67,7 +71,7 @@ export class SqliteSearchRepository extends SearchRepository {
       select m.*, page.relevance_score, page.total
       from page join memories m on m.rowid = page.doc
       order by page.s desc, page.created_at desc, page.id desc
-    `.execute(this.db);
+    `.execute(db);
     return toSearchPage(rows);
   }
 

@@ -1,7 +1,6 @@
 import {
   BeforeApplicationShutdown,
   Injectable,
-  Logger,
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
@@ -9,10 +8,10 @@ import type { ServerResponse } from 'node:http';
 import { Observable, Subscription } from 'rxjs';
 import { Caller } from '../auth/caller';
 import { AppConfig } from '../config/app-config';
-import { EventBus } from '../events/event-bus';
 import { userActivity } from '../activity/user-activity';
-import { Replay } from '../events/event-log';
-import { DomainEvent, EventInput } from '../events/event-map';
+import { EventFeed } from '../events/event-feed';
+import { EventLog, Replay } from '../events/event-log';
+import { DomainEvent } from '../events/event-map';
 import { MetricsService, StreamCloseReason } from '../metrics/metrics.service';
 import { Audiences } from './audiences';
 import { SseWriter } from './sse-writer';
@@ -44,12 +43,12 @@ export class StreamHub
   private readonly laggingConnections = new Set<StreamConnection>();
   private readonly backedUpConnections = new Set<StreamConnection>();
   private readonly limits: StreamLimits;
-  private readonly logger = new Logger(StreamHub.name);
   private subscription?: Subscription;
   private ticker?: NodeJS.Timeout;
 
   constructor(
-    private readonly bus: EventBus,
+    private readonly feed: EventFeed,
+    private readonly log: EventLog,
     private readonly metrics: MetricsService,
     config: AppConfig,
   ) {
@@ -64,16 +63,7 @@ export class StreamHub
   }
 
   onModuleInit(): void {
-    this.subscription = this.bus.events$.subscribe((event) => this.dispatch(event));
-    this.subscription.add(
-      this.bus.interruptions$.subscribe(() =>
-        this.closeAll('server', () => ({
-          code: 'CONNECTION_ERROR',
-          message: 'Live delivery was interrupted: resume from the last event id',
-          retry_after: jitteredRetry(),
-        })),
-      ),
-    );
+    this.subscription = this.feed.events$.subscribe((event) => this.dispatch(event));
   }
 
   /**
@@ -92,7 +82,7 @@ export class StreamHub
         subscriber.complete(),
       );
       this.add(connection);
-      const replay = this.bus.replay(resumeFrom);
+      const replay = this.log.replay(resumeFrom);
       let headersSent = false;
       const writer = new SseWriter(
         response,
@@ -174,7 +164,7 @@ export class StreamHub
     this.metrics.openStreams.set(this.connections.size);
     this.metrics.streamsClosed.inc({ reason });
     const { organizationId, userId } = connection.caller;
-    void this.publishQuietly(
+    void this.log.publish(
       userActivity(organizationId, userId, 'stream.closed', 'stream', connection.id),
     );
   }
@@ -203,18 +193,9 @@ export class StreamHub
     else if (resumeFrom !== undefined) this.metrics.replays.inc();
     connection.open(writer, replay, resumeFrom);
     const { organizationId, userId } = connection.caller;
-    void this.publishQuietly(
+    void this.log.publish(
       userActivity(organizationId, userId, 'stream.opened', 'stream', connection.id),
     );
-  }
-
-  /** Activity is informative: a failure to publish it must not disturb the stream it is about. */
-  private async publishQuietly(event: EventInput): Promise<void> {
-    try {
-      await this.bus.publish(event);
-    } catch (error) {
-      this.logger.warn(`Could not publish ${event.type}: ${String(error)}`);
-    }
   }
 
   private add(connection: StreamConnection): void {

@@ -1,0 +1,177 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Selectable } from 'kysely';
+import { DATABASE } from '../database/database.module';
+import { Database, EventsTable } from '../database/database.types';
+import { formatEventId } from './event-id';
+import { DomainEvent, EventInput } from './event-map';
+
+export interface Retention {
+  count: number;
+  seconds: number;
+  bytes: number;
+}
+
+/** Rows read at a time when catching up or replaying. */
+export const READ_BATCH = 1000;
+
+function toEvent(epoch: number, row: Selectable<EventsTable>): DomainEvent {
+  const position = Number(row.position);
+  return {
+    type: row.type,
+    organizationId: row.organization_id,
+    data: JSON.parse(row.data) as unknown,
+    id: formatEventId({ epoch, sequence: position }),
+    position,
+    publishedAt: Number(row.published_at),
+    size: row.size,
+  } as DomainEvent;
+}
+
+/** The durable event log's tables: `event_log` (epoch, head, bytes) and `events`. */
+@Injectable()
+export class EventLogRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /** Which log this database holds: ids of another log are not positions in this one. */
+  async epoch(): Promise<number> {
+    const row = await this.db.selectFrom('event_log').select('epoch').executeTakeFirstOrThrow();
+    return Number(row.epoch);
+  }
+
+  /** The last position given out, as `db` (a transaction's snapshot, say) sees it. */
+  async head(db: Database = this.db): Promise<number> {
+    const row = await db.selectFrom('event_log').select('head').executeTakeFirstOrThrow();
+    return Number(row.head);
+  }
+
+  /**
+   * Gives `inputs` the next positions and stores them, inside the caller's transaction. Taking the
+   * positions locks the head row until that transaction ends: concurrent writers commit in
+   * position order, so a reader that has seen a position has seen every one before it.
+   */
+  async append(
+    trx: Database,
+    epoch: number,
+    inputs: readonly EventInput[],
+    now: number,
+  ): Promise<DomainEvent[]> {
+    const texts = inputs.map((input) => JSON.stringify(input.data));
+    const sizes = texts.map((text) => Buffer.byteLength(text));
+    const { head } = await trx
+      .updateTable('event_log')
+      .set((eb) => ({
+        head: eb('head', '+', inputs.length),
+        bytes: eb(
+          'bytes',
+          '+',
+          sizes.reduce((sum, size) => sum + size, 0),
+        ),
+      }))
+      .where('id', '=', 1)
+      .returning('head')
+      .executeTakeFirstOrThrow();
+    const first = Number(head) - inputs.length + 1;
+    const events: DomainEvent[] = [];
+    // One statement per event: a single SQL text, compiled once, whatever the batch's size.
+    for (const [index, input] of inputs.entries()) {
+      const position = first + index;
+      await trx
+        .insertInto('events')
+        .values({
+          position,
+          type: input.type,
+          organization_id: input.organizationId,
+          data: texts[index],
+          published_at: now,
+          size: sizes[index],
+        })
+        .execute();
+      events.push({
+        ...input,
+        id: formatEventId({ epoch, sequence: position }),
+        position,
+        publishedAt: now,
+        size: sizes[index],
+      } as DomainEvent);
+    }
+    return events;
+  }
+
+  /** Events after `after` up to `through`, in order, at most READ_BATCH of them. */
+  async range(epoch: number, after: number, through: number): Promise<DomainEvent[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('position', '>', after)
+      .where('position', '<=', through)
+      .orderBy('position')
+      .limit(READ_BATCH)
+      .execute();
+    return rows.map((row) => toEvent(epoch, row));
+  }
+
+  /** The oldest retained position, or null when the log holds no event. */
+  async oldest(db: Database = this.db): Promise<number | null> {
+    const row = await db
+      .selectFrom('events')
+      .select((eb) => eb.fn.min('position').as('oldest'))
+      .executeTakeFirst();
+    return row?.oldest == null ? null : Number(row.oldest);
+  }
+
+  /**
+   * Removes what retention no longer keeps: beyond the newest `count`, older than `seconds`, or
+   * beyond `bytes` counted from the newest. Returns how many events went.
+   */
+  async trim(retention: Retention, now: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const log = await trx
+        .selectFrom('event_log')
+        .select(['head', 'bytes'])
+        .executeTakeFirstOrThrow();
+      let cut = Number(log.head) - retention.count;
+      // Positions follow commit order, so the first recent event bounds the aged ones.
+      const recent = await trx
+        .selectFrom('events')
+        .select('position')
+        .where('published_at', '>=', now - retention.seconds * 1000)
+        .orderBy('position')
+        .limit(1)
+        .executeTakeFirst();
+      cut = Math.max(cut, recent ? Number(recent.position) - 1 : Number(log.head));
+      let excess = Number(log.bytes) - retention.bytes;
+      let position = await this.oldest(trx);
+      while (excess > 0 && position !== null) {
+        const rows = await trx
+          .selectFrom('events')
+          .select(['position', 'size'])
+          .where('position', '>=', position)
+          .orderBy('position')
+          .limit(READ_BATCH)
+          .execute();
+        for (const row of rows) {
+          if (excess <= 0) break;
+          excess -= row.size;
+          cut = Math.max(cut, Number(row.position));
+        }
+        position = rows.length === READ_BATCH ? Number(rows[rows.length - 1].position) + 1 : null;
+      }
+      const removed = await trx
+        .selectFrom('events')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('count'),
+          eb.fn.sum<number>('size').as('size'),
+        ])
+        .where('position', '<=', cut)
+        .executeTakeFirstOrThrow();
+      if (Number(removed.count) === 0) return 0;
+      await trx.deleteFrom('events').where('position', '<=', cut).execute();
+      await trx
+        .updateTable('event_log')
+        .set((eb) => ({ bytes: eb('bytes', '-', Number(removed.size)) }))
+        .where('id', '=', 1)
+        .execute();
+      return Number(removed.count);
+    });
+  }
+}
