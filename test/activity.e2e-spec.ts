@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { AnalyticsPublisher } from '../src/activity/analytics.publisher';
 import { ApiKeyService } from '../src/auth/api-key.service';
-import { EventBus } from '../src/events/event-bus';
+import { EventFeed } from '../src/events/event-feed';
 import { DomainEvent } from '../src/events/event-map';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
 import { startTestApp, TestApp } from './support/test-app';
@@ -68,7 +68,7 @@ describe('user.activity and analytics.update', () => {
     it('reports reading a memory with exactly one event for the request', async () => {
       const memory = await createMemory('read me');
       const published: DomainEvent[] = [];
-      const subscription = t.app.get(EventBus).events$.subscribe((e) => published.push(e));
+      const subscription = t.app.get(EventFeed).events$.subscribe((e) => published.push(e));
       try {
         await request(t.url)
           .get(`/api/v1/memories/${memory.id}`)
@@ -92,7 +92,7 @@ describe('user.activity and analytics.update', () => {
 
     it('reports no activity for a read that fails', async () => {
       const published: DomainEvent[] = [];
-      const subscription = t.app.get(EventBus).events$.subscribe((e) => published.push(e));
+      const subscription = t.app.get(EventFeed).events$.subscribe((e) => published.push(e));
       try {
         await request(t.url)
           .get('/api/v1/memories/mem_0000000000000000')

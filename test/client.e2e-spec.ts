@@ -10,7 +10,7 @@ import {
   StreamEventMap,
   StreamEventName,
 } from '../src/client';
-import { EventBus } from '../src/events/event-bus';
+import { EventLog } from '../src/events/event-log';
 import { ConnectionLimiter } from '../src/stream/connection-limiter';
 import { StreamHub } from '../src/stream/stream-hub';
 import { memoryCreated, publishBurst, waitUntil, within } from './support/stream-helpers';
@@ -220,14 +220,14 @@ describe('MemoryClient against the real server', () => {
 
       const before = [await client.createMemory({ content: 'one' })];
       await waitUntil(() => received.length === 1, 5000, 'the first event');
-      t.app.get(StreamHub).closeAll('server', () => ({
+      t.app.get(StreamHub).closeAll('shutdown', () => ({
         code: 'CONNECTION_ERROR',
         message: 'test',
         retry_after: 0,
       }));
       // Published in the same tick as the close: the client cannot be back yet, so only a resume
       // from its last id can deliver these.
-      const gap = await publishBurst(t.app.get(EventBus), [
+      const gap = await publishBurst(t.app.get(EventLog), [
         memoryCreated('acme', 1),
         memoryCreated('acme', 2),
       ]);

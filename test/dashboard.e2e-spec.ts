@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { MemoryClient } from '../src/client';
-import { EventBus } from '../src/events/event-bus';
+import { EventLog } from '../src/events/event-log';
 import { StreamHub } from '../src/stream/stream-hub';
 import { memoryCreated, publishBurst } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
@@ -156,13 +156,13 @@ interface OpenedPage {
     const before = await api.createMemory({ content: 'before the drop' });
     await row(page, 'memory.created', before.id).waitFor({ timeout: 2000 });
 
-    t.app.get(StreamHub).closeAll('server', () => ({
+    t.app.get(StreamHub).closeAll('shutdown', () => ({
       code: 'CONNECTION_ERROR',
       message: 'test',
       retry_after: 0,
     }));
     // Published in the same tick as the drop: only a resume from the last id can show it.
-    const [gap] = await publishBurst(t.app.get(EventBus), [memoryCreated('acme', 7)]);
+    const [gap] = await publishBurst(t.app.get(EventLog), [memoryCreated('acme', 7)]);
     const gapId = (gap.data as { id: string }).id;
     await row(page, 'memory.created', gapId).waitFor({ timeout: 10_000 });
     await page.waitForSelector('#connection[data-state="live"]', { timeout: 5000 });

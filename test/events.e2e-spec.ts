@@ -1,6 +1,6 @@
 import { Subscription } from 'rxjs';
 import request from 'supertest';
-import { EventBus } from '../src/events/event-bus';
+import { EventFeed } from '../src/events/event-feed';
 import { DomainEvent } from '../src/events/event-map';
 import { bearer } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -27,7 +27,7 @@ describe('domain events from memory writes', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    subscription = t.app.get(EventBus).events$.subscribe((event) => {
+    subscription = t.app.get(EventFeed).events$.subscribe((event) => {
       if (event.type.startsWith('memory.')) events.push(event);
     });
     alice = await t.createKey('acme', 'alice');
@@ -70,7 +70,9 @@ describe('domain events from memory writes', () => {
           type: 'memory.created',
           organizationId: 'acme',
           id: expect.any(String),
+          position: expect.any(Number),
           publishedAt: expect.any(Number),
+          size: expect.any(Number),
           data: {
             id: m.id,
             title: 'Standup',
@@ -97,7 +99,9 @@ describe('domain events from memory writes', () => {
           type: 'memory.updated',
           organizationId: 'acme',
           id: expect.any(String),
+          position: expect.any(Number),
           publishedAt: expect.any(Number),
+          size: expect.any(Number),
           data: {
             id: m.id,
             title: null,
@@ -136,7 +140,9 @@ describe('domain events from memory writes', () => {
           type: 'memory.deleted',
           organizationId: 'acme',
           id: expect.any(String),
+          position: expect.any(Number),
           publishedAt: expect.any(Number),
+          size: expect.any(Number),
           data: {
             id: m.id,
             deleted_at: expect.any(String),

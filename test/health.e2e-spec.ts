@@ -46,7 +46,7 @@ describe('health probes and system.health', () => {
 
   const publishAndReceive = async (stream: SseStream) => {
     const published = await t.app.get(SystemHealthPublisher).publishNow();
-    return stream.waitFor((e) => e.id === published.id, 3000, 'the published system.health');
+    return stream.waitFor((e) => e.id === published?.id, 3000, 'the published system.health');
   };
 
   /**

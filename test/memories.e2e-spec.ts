@@ -291,6 +291,7 @@ describe('memories API', () => {
       expect(response.body).toEqual({
         data: [],
         pagination: { total: 5, limit: 2, page: 9, has_more: false, next_cursor: null },
+        stream_position: expect.stringMatching(/^\d+-\d+$/),
       });
     });
 

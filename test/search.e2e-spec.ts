@@ -68,6 +68,7 @@ describe('POST /api/v1/memories/search', () => {
         results: [{ ...memory, relevance_score: 1 }],
         total_results: 1,
         search_time_ms: expect.any(Number),
+        stream_position: expect.stringMatching(/^\d+-\d+$/),
       });
       expect(body.search_time_ms).toBeGreaterThanOrEqual(0);
     });
@@ -121,6 +122,7 @@ describe('POST /api/v1/memories/search', () => {
         results: [],
         total_results: 0,
         search_time_ms: expect.any(Number),
+        stream_position: expect.stringMatching(/^\d+-\d+$/),
       });
     });
   });

@@ -1,5 +1,5 @@
 import { connect as netConnect } from 'node:net';
-import { EventBus } from '../src/events/event-bus';
+import { EventLog } from '../src/events/event-log';
 import { DomainEvent } from '../src/events/event-map';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
 import { freezeDate } from './support/clock';
@@ -29,7 +29,7 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
   describe('at 120 events a minute (bursts of 2, then 2 a second)', () => {
     let t: TestApp;
     let key: string;
-    let bus: EventBus;
+    let bus: EventLog;
     const connect = async (query = '', headers: Record<string, string> = {}) => {
       const stream = await openStream(`${t.url}${STREAM}${query}`, {
         headers: { Authorization: `Bearer ${key}`, ...headers },
@@ -45,7 +45,7 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
         STREAM_MAX_EVENTS_PER_MINUTE: '120',
       });
       key = await t.createKey(ORG, 'alice');
-      bus = t.app.get(EventBus);
+      bus = t.app.get(EventLog);
     });
     afterAll(() => t.close());
 
@@ -114,7 +114,7 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
   describe('with a backlog bound (600 a minute: bursts of 10; at most 5 live events waiting)', () => {
     let t: TestApp;
     let key: string;
-    let bus: EventBus;
+    let bus: EventLog;
     const connect = async (headers: Record<string, string> = {}) => {
       const stream = await openStream(`${t.url}${STREAM}?events=memory.created`, {
         headers: { Authorization: `Bearer ${key}`, ...headers },
@@ -130,7 +130,7 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
         STREAM_MAX_BACKLOG: '5',
       });
       key = await t.createKey(ORG, 'alice');
-      bus = t.app.get(EventBus);
+      bus = t.app.get(EventLog);
     });
     afterAll(() => t.close());
 

@@ -1,6 +1,6 @@
 import { Server } from 'node:http';
 import { connect as netConnect, Socket } from 'node:net';
-import { EventBus } from '../src/events/event-bus';
+import { EventLog } from '../src/events/event-log';
 import { DomainEvent } from '../src/events/event-map';
 import { StreamHub } from '../src/stream/stream-hub';
 import { isType, openStream, SseStream } from './support/sse-client';
@@ -86,7 +86,7 @@ async function receiveUpTo(stream: SseStream, id: string, total: number): Promis
 describe('slow consumers (STREAM_MAX_BUFFERED_BYTES)', () => {
   let t: TestApp;
   let key: string;
-  let bus: EventBus;
+  let bus: EventLog;
   let hub: StreamHub;
   const open: SseStream[] = [];
   const sockets: Socket[] = [];
@@ -110,7 +110,7 @@ describe('slow consumers (STREAM_MAX_BUFFERED_BYTES)', () => {
       EVENT_RETENTION_COUNT: '2000',
     });
     key = await t.createKey(ORG, 'alice');
-    bus = t.app.get(EventBus);
+    bus = t.app.get(EventLog);
     hub = t.app.get(StreamHub);
   });
   afterEach(async () => {
@@ -215,7 +215,7 @@ describe('slow consumers (STREAM_MAX_BUFFERED_BYTES)', () => {
 describe('slow consumers (STREAM_STALL_TIMEOUT_SECONDS)', () => {
   let t: TestApp;
   let key: string;
-  let bus: EventBus;
+  let bus: EventLog;
   let hub: StreamHub;
   const sockets: Socket[] = [];
 
@@ -228,7 +228,7 @@ describe('slow consumers (STREAM_STALL_TIMEOUT_SECONDS)', () => {
       STREAM_MAX_EVENTS_PER_MINUTE: '1000000',
     });
     key = await t.createKey(ORG, 'alice');
-    bus = t.app.get(EventBus);
+    bus = t.app.get(EventLog);
     hub = t.app.get(StreamHub);
   });
   afterEach(() => {

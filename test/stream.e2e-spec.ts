@@ -1,6 +1,6 @@
 import { connect as connectTcp } from 'node:net';
 import request from 'supertest';
-import { EventBus } from '../src/events/event-bus';
+import { EventLog } from '../src/events/event-log';
 import { ConnectionLimiter } from '../src/stream/connection-limiter';
 import { StreamHub } from '../src/stream/stream-hub';
 import { isType, openStream, SseStream } from './support/sse-client';
@@ -198,7 +198,7 @@ describe('GET /api/v1/stream', () => {
       open.push(theirs);
       const ours = await createMemory({ content: 'acme only' });
       const their = await createMemory({ content: 'globex only' }, otherKey);
-      await t.app.get(EventBus).publish({
+      await t.app.get(EventLog).publish({
         type: 'system.health',
         organizationId: null,
         data: {
@@ -349,9 +349,11 @@ describe('GET /api/v1/stream', () => {
       const streams = await Promise.all(Array.from({ length: 5 }, () => connectWith(closing)));
       open.push(...streams);
       expect(await limiter.count(keyId)).toBe(5);
-      t.app
-        .get(StreamHub)
-        .closeAll('server', () => ({ code: 'CONNECTION_ERROR', message: 'test', retry_after: 0 }));
+      t.app.get(StreamHub).closeAll('shutdown', () => ({
+        code: 'CONNECTION_ERROR',
+        message: 'test',
+        retry_after: 0,
+      }));
       await Promise.all(streams.map((s) => s.ended));
       for (const stream of streams) expect(stream.events.at(-1)?.event).toBe('error');
       await waitUntilAccepted(() => connectWith(closing), open);

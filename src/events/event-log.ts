@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { DATABASE, DATABASE_DIALECT } from '../database/database.module';
 import { Database } from '../database/database.types';
 import { DatabaseDialect } from '../database/dialect';
@@ -50,6 +51,7 @@ export class EventLog implements OnModuleInit {
     private readonly feed: EventFeed,
     private readonly notifier: EventNotifier,
     private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -116,7 +118,7 @@ export class EventLog implements OnModuleInit {
   }
 
   private async reset(position: string, reason: ResetReason): Promise<Replay> {
-    const oldest = await this.repository.oldest();
+    const oldest = await this.oldestRetained(this.feed.lastPosition);
     return {
       events: [],
       position,
@@ -124,9 +126,20 @@ export class EventLog implements OnModuleInit {
     };
   }
 
+  /**
+   * The oldest event a replay may send: what the log holds, less what retention by count has
+   * already given up (the trimmer removes those rows in the background).
+   */
+  private async oldestRetained(through: number): Promise<number | null> {
+    const oldest = await this.repository.oldest();
+    if (oldest === null) return null;
+    const first = Math.max(oldest, through - this.config.eventRetention.count + 1);
+    return first <= through ? first : null;
+  }
+
   /** The log's events after `from` through `through`, or null when some of them are gone. */
   private async read(from: number, through: number): Promise<DomainEvent[] | null> {
-    const oldest = await this.repository.oldest();
+    const oldest = await this.oldestRetained(through);
     if (oldest === null || from < oldest - 1) return null;
     const events: DomainEvent[] = [];
     for (let after = from; after < through;) {

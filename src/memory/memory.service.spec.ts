@@ -4,9 +4,8 @@ import { AppContext, createAppContext } from '../../test/support/app-context';
 import { withFakeDate } from '../../test/support/clock';
 import { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
-import { EventBus } from '../events/event-bus';
+import { EventFeed } from '../events/event-feed';
 import { DomainEvent } from '../events/event-map';
-import { InProcessEventBus } from '../events/in-process-event-bus';
 import { encodeCursor } from './memory.cursor';
 import { ListMemoriesQuery } from './memory.dto';
 import { MemoryService } from './memory.service';
@@ -35,7 +34,7 @@ interface Observed {
   committedRow: { content: string } | undefined;
 }
 
-/** The real MemoryService, MemoryRepository and InProcessEventBus over a real SQLite file. */
+/** The real MemoryService, MemoryRepository and event log over a real SQLite file. */
 describe('MemoryService', () => {
   let context: AppContext;
   let service: MemoryService;
@@ -69,11 +68,10 @@ describe('MemoryService', () => {
     context = await createAppContext();
     service = context.module.get(MemoryService);
     raw = new BetterSqlite3(context.databaseFile);
-    const bus = context.module.get(EventBus);
-    expect(bus).toBeInstanceOf(InProcessEventBus);
+    const feed = context.module.get(EventFeed);
     observed = [];
     // Reads publish user.activity too; these tests are about the memory.* events of writes.
-    subscription = bus.events$.subscribe((event) => {
+    subscription = feed.events$.subscribe((event) => {
       if (!event.type.startsWith('memory.')) return;
       const id = (event.data as { id: string }).id;
       const committedRow = raw.prepare('select content from memories where id = ?').get(id) as
@@ -89,7 +87,7 @@ describe('MemoryService', () => {
 
   describe('create', () => {
     it("stores a memory with defaults, owned by the caller's organization and user", async () => {
-      const memory = await service.create(alice, { content: 'hello' });
+      const memory = (await service.create(alice, { content: 'hello' })).result;
       expect(memory).toEqual({
         id: expect.stringMatching(/^mem_[0-9a-f]{16}$/),
         organization_id: 'acme',
@@ -103,16 +101,18 @@ describe('MemoryService', () => {
         updated_at: memory.created_at,
         updated_by: 'alice',
       });
-      expect(await service.get(bob, memory.id)).toEqual(memory);
+      expect((await service.get(bob, memory.id)).result).toEqual(memory);
     });
 
     it('publishes one memory.created for the organization once the memory is committed', async () => {
-      const memory = await service.create(alice, {
-        content: 'c',
-        title: 't',
-        tags: ['x'],
-        metadata: { k: 1 },
-      });
+      const memory = (
+        await service.create(alice, {
+          content: 'c',
+          title: 't',
+          tags: ['x'],
+          metadata: { k: 1 },
+        })
+      ).result;
       expect(observed).toEqual([
         {
           event: expect.objectContaining({
@@ -153,7 +153,7 @@ describe('MemoryService', () => {
 
   describe('get', () => {
     it("answers 404 NOT_FOUND for another organization's memory", async () => {
-      const memory = await service.create(alice, { content: 'acme only' });
+      const memory = (await service.create(alice, { content: 'acme only' })).result;
       const error = await reject(service.get(outsider, memory.id));
       expect({ status: error.getStatus(), code: error.code }).toEqual({
         status: 404,
@@ -164,9 +164,9 @@ describe('MemoryService', () => {
 
   describe('update', () => {
     it('applies the edit, stamps the editor and publishes memory.updated after the commit', async () => {
-      const memory = await service.create(alice, { content: 'v1', tags: ['a'] });
+      const memory = (await service.create(alice, { content: 'v1', tags: ['a'] })).result;
       observed = [];
-      const updated = await service.update(bob, memory.id, { content: 'v2', tags: ['a'] });
+      const updated = (await service.update(bob, memory.id, { content: 'v2', tags: ['a'] })).result;
       expect(updated).toEqual({
         ...memory,
         content: 'v2',
@@ -198,20 +198,24 @@ describe('MemoryService', () => {
     it('returns the memory untouched and publishes nothing when the edit changes nothing', async () => {
       const memory = await withFakeDate(async (at) => {
         at('2024-05-01T00:00:00.000Z');
-        return service.create(alice, { content: 'same', metadata: { a: 1, b: { c: [1, 2] } } });
+        return (
+          await service.create(alice, { content: 'same', metadata: { a: 1, b: { c: [1, 2] } } })
+        ).result;
       });
       observed = [];
-      const result = await service.update(bob, memory.id, {
-        content: 'same',
-        metadata: { b: { c: [1, 2] }, a: 1 },
-      });
+      const result = (
+        await service.update(bob, memory.id, {
+          content: 'same',
+          metadata: { b: { c: [1, 2] }, a: 1 },
+        })
+      ).result;
       expect(result).toEqual(memory);
-      expect(await service.get(alice, memory.id)).toEqual(memory);
+      expect((await service.get(alice, memory.id)).result).toEqual(memory);
       expect(events()).toEqual([]);
     });
 
     it('rejects an edit naming no field with 400 VALIDATION_ERROR', async () => {
-      const memory = await service.create(alice, { content: 'x' });
+      const memory = (await service.create(alice, { content: 'x' })).result;
       observed = [];
       const error = await reject(service.update(alice, memory.id, {}));
       expect({ status: error.getStatus(), code: error.code }).toEqual({
@@ -222,17 +226,17 @@ describe('MemoryService', () => {
     });
 
     it("answers 404 for another organization's memory, changing and publishing nothing", async () => {
-      const memory = await service.create(alice, { content: 'mine' });
+      const memory = (await service.create(alice, { content: 'mine' })).result;
       observed = [];
       expect((await reject(service.update(outsider, memory.id, { content: 'x' }))).code).toBe(
         'NOT_FOUND',
       );
-      expect(await service.get(alice, memory.id)).toEqual(memory);
+      expect((await service.get(alice, memory.id)).result).toEqual(memory);
       expect(events()).toEqual([]);
     });
 
     it('rolls the whole edit back and publishes nothing when writing the tags fails', async () => {
-      const memory = await service.create(alice, { content: 'before', tags: ['ok'] });
+      const memory = (await service.create(alice, { content: 'before', tags: ['ok'] })).result;
       observed = [];
       failOn(`create trigger refuse before insert on memory_tags when new.tag = 'boom'
               begin select raise(abort, 'tags unavailable'); end`);
@@ -240,7 +244,7 @@ describe('MemoryService', () => {
         service.update(alice, memory.id, { content: 'after', tags: ['boom'] }),
       );
       expect(await failure).toMatch(/tags unavailable/);
-      expect(await service.get(alice, memory.id)).toEqual(memory);
+      expect((await service.get(alice, memory.id)).result).toEqual(memory);
       expect(raw.prepare('select tag from memory_tags').all()).toEqual([{ tag: 'ok' }]);
       expect(events()).toEqual([]);
     });
@@ -248,7 +252,7 @@ describe('MemoryService', () => {
 
   describe('delete', () => {
     it('deletes the memory with its tags and publishes memory.deleted after the commit', async () => {
-      const memory = await service.create(alice, { content: 'gone', tags: ['a', 'b'] });
+      const memory = (await service.create(alice, { content: 'gone', tags: ['a', 'b'] })).result;
       observed = [];
       await service.delete(bob, memory.id);
       expect(observed).toEqual([
@@ -270,7 +274,7 @@ describe('MemoryService', () => {
     });
 
     it('carries the reason given', async () => {
-      const memory = await service.create(alice, { content: 'dup' });
+      const memory = (await service.create(alice, { content: 'dup' })).result;
       observed = [];
       await service.delete(alice, memory.id, 'duplicate');
       expect(events()).toEqual([
@@ -279,15 +283,15 @@ describe('MemoryService', () => {
     });
 
     it("answers 404 for another organization's memory, keeping it and publishing nothing", async () => {
-      const memory = await service.create(alice, { content: 'kept' });
+      const memory = (await service.create(alice, { content: 'kept' })).result;
       observed = [];
       expect((await reject(service.delete(outsider, memory.id))).code).toBe('NOT_FOUND');
-      expect(await service.get(alice, memory.id)).toEqual(memory);
+      expect((await service.get(alice, memory.id)).result).toEqual(memory);
       expect(events()).toEqual([]);
     });
 
     it('publishes nothing when the database refuses the delete', async () => {
-      const memory = await service.create(alice, { content: 'stuck' });
+      const memory = (await service.create(alice, { content: 'stuck' })).result;
       observed = [];
       failOn(`create trigger refuse before delete on memories
               begin select raise(abort, 'locked'); end`);
@@ -316,15 +320,15 @@ describe('MemoryService', () => {
         at('2024-06-01T00:00:00.000Z');
         const made: Memory[] = [];
         for (const content of ['a', 'b', 'c', 'd'])
-          made.push(await service.create(alice, { content }));
+          made.push((await service.create(alice, { content })).result);
         return made;
       });
       const seen: string[] = [];
-      let page = await service.list(alice, query({ limit: 1 }));
+      let page = (await service.list(alice, query({ limit: 1 }))).result;
       seen.push(...page.items.map((m) => m.id));
       while (page.hasMore) {
         const last = page.items.at(-1)!;
-        page = await service.list(alice, query({ limit: 1, cursor: encodeCursor(last) }));
+        page = (await service.list(alice, query({ limit: 1, cursor: encodeCursor(last) }))).result;
         seen.push(...page.items.map((m) => m.id));
       }
       expect(seen).toEqual(
@@ -336,10 +340,10 @@ describe('MemoryService', () => {
     });
 
     it("counts and returns only the caller's organization, with every tag required", async () => {
-      await service.create(alice, { content: 'ab', tags: ['a', 'b'] });
-      await service.create(alice, { content: 'a', tags: ['a'] });
-      await service.create(outsider, { content: 'ab elsewhere', tags: ['a', 'b'] });
-      const page = await service.list(alice, query({ tags: ['a', 'b'] }));
+      (await service.create(alice, { content: 'ab', tags: ['a', 'b'] })).result;
+      (await service.create(alice, { content: 'a', tags: ['a'] })).result;
+      (await service.create(outsider, { content: 'ab elsewhere', tags: ['a', 'b'] })).result;
+      const page = (await service.list(alice, query({ tags: ['a', 'b'] }))).result;
       expect(page.items.map((m) => m.content)).toEqual(['ab']);
       expect(page.total).toBe(1);
       expect(page.hasMore).toBe(false);

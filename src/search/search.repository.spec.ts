@@ -314,12 +314,16 @@ describe('SearchRepository on SQLite FTS5', () => {
 
     it('forgets the old text and finds the new after an update', async () => {
       const [stored] = await add(memory({ title: 'alpha', content: 'bravo', tags: ['charlie'] }));
-      await memories.update('acme', stored.id, (current) => ({
-        ...current,
-        title: 'delta',
-        content: 'echo',
-        tags: ['foxtrot'],
-      }));
+      await temp.db
+        .transaction()
+        .execute((trx) =>
+          memories.update(
+            'acme',
+            stored.id,
+            (current) => ({ ...current, title: 'delta', content: 'echo', tags: ['foxtrot'] }),
+            trx,
+          ),
+        );
       expect(await contents('alpha bravo charlie')).toEqual([]);
       expect(await contents('delta')).toEqual(['echo']);
       expect(await contents('foxtrot')).toEqual(['echo']);

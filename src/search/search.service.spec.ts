@@ -9,7 +9,7 @@ import { loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DATABASE, DatabaseModule } from '../database/database.module';
 import { Database } from '../database/database.types';
-import { EventBus } from '../events/event-bus';
+import { EventFeed } from '../events/event-feed';
 import { DomainEvent } from '../events/event-map';
 import { EventsModule } from '../events/events.module';
 import { MemoryRepository } from '../memory/memory.repository';
@@ -20,6 +20,7 @@ import { SearchRepository } from './search.repository';
 import { SqliteSearchRepository } from './sqlite-search.repository';
 import { searchTerms } from './search-terms';
 import { SearchService } from './search.service';
+import { waitUntil } from '../../test/support/stream-helpers';
 
 describe('searchTerms', () => {
   it('splits the query into its words', () => {
@@ -101,7 +102,7 @@ describe('SearchService', () => {
     }).compile();
     service = module.get(SearchService);
     events = [];
-    subscription = module.get(EventBus).events$.subscribe((event) => events.push(event));
+    subscription = module.get(EventFeed).events$.subscribe((event) => events.push(event));
     const now = new Date().toISOString();
     await module.get(MemoryRepository).insert({
       id: 'mem_0000000000000001',
@@ -135,12 +136,15 @@ describe('SearchService', () => {
       }),
     );
     expect(result.hits.map((hit) => hit.memory.id)).toEqual(['mem_0000000000000001']);
+    await waitUntil(() => events.length > 0, 3000, 'the search.performed event');
     expect(events).toEqual([
       {
         type: 'search.performed',
         organizationId: 'acme',
         id: expect.any(String),
+        position: expect.any(Number),
         publishedAt: expect.any(Number),
+        size: expect.any(Number),
         data: {
           query: 'deploy guide',
           results_count: 1,
@@ -164,6 +168,7 @@ describe('SearchService', () => {
 
   it('echoes empty filters when the request sets none', async () => {
     await service.run(alice, input({ query: 'nothing matches this' }));
+    await waitUntil(() => events.length > 0, 3000, 'the search.performed event');
     expect(events.map((event) => event.data)).toEqual([
       expect.objectContaining({ results_count: 0, filters: {} }),
     ]);
@@ -177,6 +182,11 @@ describe('SearchService', () => {
       code: 'VALIDATION_ERROR',
     });
     expect((error as ApiError).message).toMatch(/letters or digits/);
-    expect(events).toEqual([]);
+    // Events are written in order: once the next search's event is out, the refused one had none.
+    await service.run(alice, input({ query: 'deploy' }));
+    await waitUntil(() => events.length > 0, 3000, 'the search.performed event');
+    expect(events.map((event) => event.data)).toEqual([
+      expect.objectContaining({ query: 'deploy' }),
+    ]);
   });
 });

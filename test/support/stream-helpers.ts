@@ -1,6 +1,6 @@
 import { globalAgent } from 'node:http';
 import { createServer } from 'node:net';
-import { EventBus } from '../../src/events/event-bus';
+import { EventLog } from '../../src/events/event-log';
 import { DomainEvent, EventInput } from '../../src/events/event-map';
 import { SseStream } from './sse-client';
 
@@ -41,11 +41,15 @@ export function memoryCreated(
 }
 
 /**
- * Publishes every input in one synchronous run (each `publish` appends and fans out before it
- * returns its promise), so the stream sees them as one burst.
+ * Publishes every input in one synchronous run: they are committed in one transaction and reach
+ * the streams as one burst. Resolves with the committed events.
  */
-export function publishBurst(bus: EventBus, inputs: EventInput[]): Promise<DomainEvent[]> {
-  return Promise.all(inputs.map((input) => bus.publish(input)));
+export async function publishBurst(log: EventLog, inputs: EventInput[]): Promise<DomainEvent[]> {
+  const events = await Promise.all(inputs.map((input) => log.publish(input)));
+  return events.map((event) => {
+    if (!event) throw new Error('An event of the burst was not committed');
+    return event;
+  });
 }
 
 /** Resolves once `check()` holds; polls, and fails naming `what` after `timeoutMs`. */
