@@ -4,6 +4,7 @@ import { ApiKeyService } from '../src/auth/api-key.service';
 import { EventFeed } from '../src/events/event-feed';
 import { DomainEvent } from '../src/events/event-map';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
+import { waitUntil } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';
@@ -65,18 +66,39 @@ describe('user.activity and analytics.update', () => {
       expect(closed.json).toMatchObject({ user_id: 'bob', resource_type: 'stream' });
     });
 
-    it('reports reading a memory with exactly one event for the request', async () => {
-      const memory = await createMemory('read me');
+    /**
+     * The user.activity events `read` causes. Activity is written after the response, in order:
+     * once a later read's own event is out, every event of `read` is too.
+     */
+    const activityOf = async (read: () => Promise<unknown>): Promise<DomainEvent[]> => {
+      const marker = await createMemory('marker');
       const published: DomainEvent[] = [];
-      const subscription = t.app.get(EventFeed).events$.subscribe((e) => published.push(e));
+      const subscription = t.app
+        .get(EventFeed)
+        .events$.subscribe((e) => e.type === 'user.activity' && published.push(e));
       try {
+        await read();
         await request(t.url)
-          .get(`/api/v1/memories/${memory.id}`)
+          .get(`/api/v1/memories/${marker.id}`)
           .set('Authorization', `Bearer ${key}`)
           .expect(200);
+        const isMarker = (e: DomainEvent) =>
+          (e.data as { resource_id?: string }).resource_id === marker.id;
+        await waitUntil(() => published.some(isMarker), 5000, 'the marker read');
+        return published.filter((e) => !isMarker(e));
       } finally {
         subscription.unsubscribe();
       }
+    };
+
+    it('reports reading a memory with exactly one event for the request', async () => {
+      const memory = await createMemory('read me');
+      const published = await activityOf(() =>
+        request(t.url)
+          .get(`/api/v1/memories/${memory.id}`)
+          .set('Authorization', `Bearer ${key}`)
+          .expect(200),
+      );
       expect(published).toHaveLength(1);
       expect(published[0]).toMatchObject({
         type: 'user.activity',
@@ -91,16 +113,12 @@ describe('user.activity and analytics.update', () => {
     });
 
     it('reports no activity for a read that fails', async () => {
-      const published: DomainEvent[] = [];
-      const subscription = t.app.get(EventFeed).events$.subscribe((e) => published.push(e));
-      try {
-        await request(t.url)
+      const published = await activityOf(() =>
+        request(t.url)
           .get('/api/v1/memories/mem_0000000000000000')
           .set('Authorization', `Bearer ${key}`)
-          .expect(404);
-      } finally {
-        subscription.unsubscribe();
-      }
+          .expect(404),
+      );
       expect(published).toEqual([]);
     });
 

@@ -2,7 +2,9 @@ import { Subscription } from 'rxjs';
 import request from 'supertest';
 import { EventFeed } from '../src/events/event-feed';
 import { DomainEvent } from '../src/events/event-map';
+import { compareEventIds } from '../src/events/event-id';
 import { bearer } from './support/http';
+import { openStream } from './support/sse-client';
 import { startTestApp, TestApp } from './support/test-app';
 
 const NO_CHANGES = {
@@ -270,6 +272,77 @@ describe('domain events from memory writes', () => {
       await request(t.url).delete(path).set(bearer(reader)).expect(403);
       await request(t.url).post('/api/v1/memories').send({ content: 'x' }).expect(401);
       expect(events).toEqual([]);
+    });
+  });
+
+  describe('the snapshot position of every memory response', () => {
+    const MEMORY_EVENTS = '?events=memory.created,memory.updated,memory.deleted';
+
+    it('lets a stream opened from a list carry exactly the changes made after it', async () => {
+      await create(alice, { content: 'already listed' });
+      const listed = await request(t.url).get('/api/v1/memories').set(bearer(alice)).expect(200);
+      expect(listed.headers['x-stream-position']).toBe(listed.body.stream_position);
+
+      const created = [];
+      for (const content of ['one', 'two', 'three']) {
+        const response = await request(t.url)
+          .post('/api/v1/memories')
+          .set(bearer(alice))
+          .send({ content })
+          .expect(201);
+        created.push({ id: response.body.id, position: response.headers['x-stream-position'] });
+      }
+      const updated = await request(t.url)
+        .patch(`/api/v1/memories/${created[0].id}`)
+        .set(bearer(alice))
+        .send({ content: 'one, edited' })
+        .expect(200);
+      const deleted = await request(t.url)
+        .delete(`/api/v1/memories/${created[1].id}`)
+        .set(bearer(alice))
+        .expect(204);
+
+      const stream = await openStream(`${t.url}/api/v1/stream${MEMORY_EVENTS}`, {
+        headers: { ...bearer(alice), 'Last-Event-ID': listed.body.stream_position },
+      });
+      try {
+        await stream.waitFor((e) => e.event === 'memory.deleted');
+        const received = stream.dataEvents().map((e) => [e.event, e.json.id, e.id]);
+        expect(received).toEqual([
+          ['memory.created', created[0].id, created[0].position],
+          ['memory.created', created[1].id, created[1].position],
+          ['memory.created', created[2].id, created[2].position],
+          ['memory.updated', created[0].id, updated.headers['x-stream-position']],
+          ['memory.deleted', created[1].id, deleted.headers['x-stream-position']],
+        ]);
+      } finally {
+        stream.close();
+      }
+    });
+
+    it('gives reads the position of the last change they show', async () => {
+      const memory = await create(alice, { content: 'read me' });
+      const written = await request(t.url)
+        .patch(`/api/v1/memories/${memory.id}`)
+        .set(bearer(alice))
+        .send({ content: 'read me, edited' })
+        .expect(200);
+      const position = written.headers['x-stream-position'];
+      const read = await request(t.url)
+        .get(`/api/v1/memories/${memory.id}`)
+        .set(bearer(alice))
+        .expect(200);
+      const searched = await request(t.url)
+        .post('/api/v1/memories/search')
+        .set(bearer(alice))
+        .send({ query: 'edited' })
+        .expect(200);
+      // Reads publish only activity and searches, after they have answered.
+      expect(compareEventIds(read.headers['x-stream-position'], position)).toBeGreaterThanOrEqual(
+        0,
+      );
+      expect(searched.headers['x-stream-position']).toBe(searched.body.stream_position);
+      expect(compareEventIds(searched.body.stream_position, position)).toBeGreaterThanOrEqual(0);
     });
   });
 });

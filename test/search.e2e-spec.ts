@@ -356,7 +356,10 @@ describe('POST /api/v1/memories/search', () => {
         tags: ['ops'],
         threshold: 0,
       });
-      const event = await stream.waitFor(isType('search.performed'));
+      // Earlier tests' searches may still be on their way: their events follow their answers.
+      const event = await stream.waitFor(
+        (e) => isType('search.performed')(e) && e.json.query === `${w} "docs`,
+      );
       expect(event.json).toEqual({
         query: `${w} "docs`,
         results_count: 1,

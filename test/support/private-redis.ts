@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -9,6 +9,8 @@ export interface PrivateRedis {
   url: string;
   /** Stops the server (its append-only file keeps the data) and starts it again on the same port. */
   restart(): Promise<void>;
+  /** Kills the server with SIGKILL and starts it again on the same port, empty. */
+  crashAndRestartEmpty(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,10 +60,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (server.exitCode !== null || server.signalCode !== null) return;
     const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
+    server.kill(signal);
     await exited;
   };
   await start();
@@ -69,6 +71,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     url,
     restart: async () => {
       await stop();
+      await start();
+    },
+    crashAndRestartEmpty: async () => {
+      await stop('SIGKILL');
+      for (const file of readdirSync(dir))
+        rmSync(join(dir, file), { recursive: true, force: true });
       await start();
     },
     stop: async () => {
