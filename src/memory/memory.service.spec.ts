@@ -340,9 +340,9 @@ describe('MemoryService', () => {
     });
 
     it("counts and returns only the caller's organization, with every tag required", async () => {
-      (await service.create(alice, { content: 'ab', tags: ['a', 'b'] })).result;
-      (await service.create(alice, { content: 'a', tags: ['a'] })).result;
-      (await service.create(outsider, { content: 'ab elsewhere', tags: ['a', 'b'] })).result;
+      await service.create(alice, { content: 'ab', tags: ['a', 'b'] });
+      await service.create(alice, { content: 'a', tags: ['a'] });
+      await service.create(outsider, { content: 'ab elsewhere', tags: ['a', 'b'] });
       const page = (await service.list(alice, query({ tags: ['a', 'b'] }))).result;
       expect(page.items.map((m) => m.content)).toEqual(['ab']);
       expect(page.total).toBe(1);
