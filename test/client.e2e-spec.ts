@@ -252,6 +252,27 @@ describe('MemoryClient against the real server', () => {
       ]);
     });
 
+    it('continues a list from its stream_position: every later change, none it already shows', async () => {
+      await client.createMemory({ content: 'shown by the list' });
+      const listed = await client.listMemories({ limit: 5 });
+      const created = await client.createMemory({ content: 'after the list' });
+      await client.updateMemory(created.id, { tags: ['edited'] });
+      const stream = open({
+        events: ['memory.created', 'memory.updated'],
+        lastEventId: listed.stream_position,
+        heartbeat: 1,
+      });
+      const seen: Array<[string, string]> = [];
+      for await (const event of stream) {
+        seen.push([event.type, (event.data as { id: string }).id]);
+        if (event.type === 'memory.updated') break;
+      }
+      expect(seen).toEqual([
+        ['memory.created', created.id],
+        ['memory.updated', created.id],
+      ]);
+    });
+
     it('passes stream.reset on as a reset event when it cannot resume', async () => {
       const stream = open({ lastEventId: 'not-an-event-id', heartbeat: 1 });
       const reset = await next(stream, 'reset');

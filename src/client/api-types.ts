@@ -49,6 +49,8 @@ export interface MemoryList {
     has_more: boolean;
     next_cursor: string | null;
   };
+  /** The event id at which this list holds: `createStream({ lastEventId })` from it misses nothing. */
+  stream_position: string;
 }
 
 export interface SearchOptions {
@@ -70,6 +72,8 @@ export interface SearchResponse {
   results: SearchHit[];
   total_results: number;
   search_time_ms: number;
+  /** The event id at which these results hold, as for a list. */
+  stream_position: string;
 }
 
 export interface StreamTicket {
