@@ -86,6 +86,21 @@ describe('the durable event log across restarts', () => {
     ]);
   }, 60_000);
 
+  it('replays a stretch longer than a page from the database, in order, once each', async () => {
+    const fast = { STREAM_MAX_EVENTS_PER_MINUTE: '1000000' };
+    await start(fast);
+    const first = await create('the position');
+    const missed = [];
+    for (let i = 0; i < 250; i += 1) missed.push((await create(`missed ${i}`)).id);
+    await instance!.stop('SIGTERM');
+    await start(fast);
+    const resumed = await connect(first.position);
+    await resumed.waitFor((e) => e.json.id === missed.at(-1), 15_000);
+    const live = await create('live');
+    await resumed.waitFor((e) => e.json.id === live.id);
+    expect(resumed.dataEvents().map((e) => e.json.id)).toEqual([...missed, live.id]);
+  }, 60_000);
+
   it('after a SIGKILL in the middle of concurrent writes, replays one memory.created for each stored memory', async () => {
     await start();
     const before = await create('before the crash');

@@ -97,15 +97,20 @@ export class EventLogRepository {
     return events;
   }
 
-  /** Events after `after` up to `through`, in order, at most READ_BATCH of them. */
-  async range(epoch: number, after: number, through: number): Promise<DomainEvent[]> {
+  /** Events after `after` up to `through`, in order, at most `limit` of them. */
+  async range(
+    epoch: number,
+    after: number,
+    through: number,
+    limit = READ_BATCH,
+  ): Promise<DomainEvent[]> {
     const rows = await this.db
       .selectFrom('events')
       .selectAll()
       .where('position', '>', after)
       .where('position', '<=', through)
       .orderBy('position')
-      .limit(READ_BATCH)
+      .limit(limit)
       .execute();
     return rows.map((row) => toEvent(epoch, row));
   }

@@ -12,12 +12,21 @@ import { EventNotifier } from './event-notifier';
 
 export type ResetReason = 'unknown' | 'expired';
 
-/** What a resuming connection gets: the retained events after its position, or why it cannot. */
+/** Events read from the database for a replay at a time (each up to a few hundred KB). */
+const REPLAY_PAGE = 100;
+
+/**
+ * What a resuming connection gets: the retained events after its position, or why it cannot.
+ * `position` is where the replay ends. With `more`, it is one page read from the database (the
+ * page's last event): the rest is read once the connection has sent it, so a replay of a long
+ * stretch never sits in memory whole.
+ */
 export type Replay =
-  | { events: DomainEvent[]; position: string; reset?: undefined }
+  | { events: DomainEvent[]; position: string; more?: boolean; reset?: undefined }
   | {
       events: DomainEvent[];
       position: string;
+      more?: undefined;
       reset: { reason: ResetReason; oldest_id: string | null };
     };
 
@@ -113,8 +122,14 @@ export class EventLog implements OnModuleInit {
       if (from <= (await this.repository.head())) return { events: [], position: this.idOf(from) };
       return this.reset(position, 'unknown');
     }
-    const events = this.feed.recent.after(from) ?? (await this.read(from, through));
-    return events ? { events, position } : this.reset(position, 'expired');
+    const recent = this.feed.recent.after(from);
+    if (recent) return { events: recent, position };
+    const page = await this.readPage(from, through);
+    if (!page) return this.reset(position, 'expired');
+    const last = page[page.length - 1];
+    return last && last.position < through
+      ? { events: page, position: last.id, more: true }
+      : { events: page, position };
   }
 
   private async reset(position: string, reason: ResetReason): Promise<Replay> {
@@ -137,18 +152,11 @@ export class EventLog implements OnModuleInit {
     return first <= through ? first : null;
   }
 
-  /** The log's events after `from` through `through`, or null when some of them are gone. */
-  private async read(from: number, through: number): Promise<DomainEvent[] | null> {
+  /** The first page of the log's events after `from` through `through`; null when some are gone. */
+  private async readPage(from: number, through: number): Promise<DomainEvent[] | null> {
     const oldest = await this.oldestRetained(through);
     if (oldest === null || from < oldest - 1) return null;
-    const events: DomainEvent[] = [];
-    for (let after = from; after < through;) {
-      const page = await this.repository.range(this.epoch, after, through);
-      if (page.length === 0) break;
-      events.push(...page);
-      after = page[page.length - 1].position;
-    }
-    return events;
+    return this.repository.range(this.epoch, from, through, REPLAY_PAGE);
   }
 
   private async writeBatch(): Promise<void> {

@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export type RefusalReason =
   'auth' | 'forbidden' | 'bad_request' | 'not_acceptable' | 'connection_limit' | 'error';
 export type StreamCloseReason =
-  'client' | 'slow_consumer' | 'rate_limited' | 'revoked' | 'shutdown';
+  'client' | 'slow_consumer' | 'rate_limited' | 'revoked' | 'shutdown' | 'server';
 
 /**
  * Every Prometheus metric of the service, in one registry served at GET /metrics. Hot paths

@@ -43,6 +43,8 @@ export interface ConnectionHost {
   backedUp(connection: StreamConnection, isBackedUp: boolean): void;
   delivered(): void;
   closed(connection: StreamConnection, reason: StreamCloseReason): void;
+  /** Reads the next page of a replay after `position`; the connection gets it in `continueReplay`. */
+  readMore(connection: StreamConnection, position: string): void;
 }
 
 /**
@@ -54,7 +56,13 @@ export class StreamConnection {
   readonly id = `conn_${this.suffix}`;
   private readonly selector: EventSelector;
   private readonly pacer: Pacer;
-  private state: 'opening' | 'live' | 'closed' = 'opening';
+  /**
+   * `opening`: a replay page is being read, live events wait in `early`. `catching-up`: a page
+   * that is not the last is being sent; live events are ignored, as the next page holds them.
+   */
+  private state: 'opening' | 'catching-up' | 'live' | 'closed' = 'opening';
+  /** Where the page being sent ends, while catching up. */
+  private pageEnd = '';
   private position = '';
   /**
    * Set while the bus has not yet handed this host the events that the replay read: live events
@@ -92,7 +100,24 @@ export class StreamConnection {
     writer.write(retryFrame(this.limits.retryMs), this.host.now());
     this.sendHeartbeat();
     if (replay.reset) this.sendControl('stream.reset', replay.reset);
+    this.heartbeat = setInterval(
+      () => this.sendHeartbeat(),
+      this.options.heartbeatSeconds * 1000,
+    ).unref();
+    this.continueReplay(replay);
+  }
+
+  /** Sends a page of the replay; after the last one, the live events that came meanwhile. */
+  continueReplay(replay: Replay): void {
+    if (this.state !== 'opening') return;
     for (const event of replay.events) this.accept(event, true);
+    if (replay.more) {
+      this.state = 'catching-up';
+      this.pageEnd = replay.position;
+      this.early.length = 0;
+      this.readMoreOnceSent();
+      return;
+    }
     this.state = 'live';
     for (const event of this.early) {
       if (compareEventIds(event.id, replay.position) > 0) this.accept(event, false);
@@ -102,10 +127,6 @@ export class StreamConnection {
     if (latest === null || compareEventIds(latest, replay.position) < 0) {
       this.replayedThrough = replay.position;
     }
-    this.heartbeat = setInterval(
-      () => this.sendHeartbeat(),
-      this.options.heartbeatSeconds * 1000,
-    ).unref();
   }
 
   /** The event types this connection receives; null for all. */
@@ -130,12 +151,7 @@ export class StreamConnection {
   /** Sends what pacing and the socket allow now; called while this connection lags. */
   drain(): void {
     const now = this.host.now();
-    while (
-      this.state === 'live' &&
-      this.isLagging &&
-      !this.writer?.backedUp &&
-      this.pacer.tryTake(now)
-    ) {
+    while (this.isSending && this.isLagging && !this.writer?.backedUp && this.pacer.tryTake(now)) {
       const event = this.backlog[this.backlogStart++];
       if (this.replayLeft > 0) this.replayLeft -= 1;
       else this.liveBytes -= eventFrame(event).length;
@@ -145,6 +161,7 @@ export class StreamConnection {
       this.backlog = [];
       this.backlogStart = 0;
       this.host.lagging(this, false);
+      this.readMoreOnceSent();
     }
   }
 
@@ -162,7 +179,8 @@ export class StreamConnection {
   /** Sends the error event (when given), then ends the stream. Idempotent. */
   close(reason: StreamCloseReason, error?: StreamError, how: { destroy?: boolean } = {}): void {
     if (this.state === 'closed') return;
-    const wasOpen = this.state === 'live';
+    // Once the headers are out (the writer is given at open), the client can read an error event.
+    const wasOpen = this.writer !== undefined;
     this.state = 'closed';
     clearInterval(this.heartbeat);
     if (error && wasOpen) this.sendControl('error', error);
@@ -183,6 +201,18 @@ export class StreamConnection {
 
   get isLagging(): boolean {
     return this.backlogStart < this.backlog.length;
+  }
+
+  private get isSending(): boolean {
+    return this.state === 'live' || this.state === 'catching-up';
+  }
+
+  /** Once a page that is not the last has been sent, everything up to its end is handled. */
+  private readMoreOnceSent(): void {
+    if (this.state !== 'catching-up' || this.isLagging) return;
+    this.position = this.pageEnd;
+    this.state = 'opening';
+    this.host.readMore(this, this.pageEnd);
   }
 
   private accept(event: DomainEvent, fromReplay: boolean): void {
@@ -239,7 +269,7 @@ export class StreamConnection {
    */
   private resumePosition(): string {
     const latest = this.host.lastEventId();
-    if (this.state === 'opening' || this.isLagging || latest === null) return this.position;
+    if (this.state !== 'live' || this.isLagging || latest === null) return this.position;
     return compareEventIds(latest, this.position) > 0 ? latest : this.position;
   }
 

@@ -152,6 +152,18 @@ export class StreamHub
     this.metrics.countDelivered(1);
   }
 
+  readMore(connection: StreamConnection, position: string): void {
+    this.log.replay(position).then(
+      (replay) => connection.continueReplay(replay),
+      () =>
+        connection.close('server', {
+          code: 'CONNECTION_ERROR',
+          message: 'The stream could not be read further: resume from the last event id',
+          retry_after: jitteredRetry(),
+        }),
+    );
+  }
+
   closed(connection: StreamConnection, reason: StreamCloseReason): void {
     this.connections.delete(connection);
     this.laggingConnections.delete(connection);
