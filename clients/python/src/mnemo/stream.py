@@ -12,6 +12,7 @@ import asyncio
 import json
 import random as _random
 import threading
+import weakref
 from contextlib import aclosing
 from types import TracebackType
 from typing import (
@@ -316,10 +317,96 @@ async def _aiter_events(
         session.closed = True
 
 
+class _End:
+    """The last item of an `_AsyncEvents` queue: the loop ends, or raises `error`."""
+
+    def __init__(self, error: BaseException | None) -> None:
+        self.error = error
+
+
+async def _pump(
+    source: AsyncGenerator[StreamEvent, None], queue: asyncio.Queue[StreamEvent | _End]
+) -> None:
+    """The reading task. It holds no reference to its `_AsyncEvents`, which can thus be
+    dropped (and noticed) when the loop is left."""
+    try:
+        async with aclosing(source) as events:
+            async for event in events:
+                await queue.put(event)
+        await queue.put(_End(None))
+    except Exception as error:
+        await queue.put(_End(error))
+
+
+class _AsyncEvents:
+    """What `async for` iterates. A task of its own reads the connection (one event ahead), so
+    that leaving the loop, which only drops this object, can stop the reading at once: the task
+    is cancelled and closes the connection inside the running loop."""
+
+    def __init__(self, session: _StreamSession, source: AsyncGenerator[StreamEvent, None]) -> None:
+        self._session = session
+        self._source = source
+        self._queue: asyncio.Queue[StreamEvent | _End] = asyncio.Queue(maxsize=1)
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._done = False
+
+    def __aiter__(self) -> _AsyncEvents:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        if self._done:
+            raise StopAsyncIteration
+        if self._task is None:
+            self._loop = asyncio.get_running_loop()
+            self._task = self._loop.create_task(_pump(self._source, self._queue))
+        item = await self._queue.get()
+        if isinstance(item, _End):
+            self._done = True
+            if item.error is not None:
+                raise item.error
+            raise StopAsyncIteration
+        return item
+
+    def stop(self) -> None:
+        """Stops reading and closes the connection as soon as the loop runs; callable from
+        any thread."""
+        self._session.closed = True
+        self._done = True
+        task, loop = self._task, self._loop
+        if task is None or loop is None or task.done() or loop.is_closed():
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        try:
+            if running is loop:
+                task.cancel()
+            else:
+                loop.call_soon_threadsafe(task.cancel)
+        except RuntimeError:
+            pass  # The loop closed meanwhile, and the task with it.
+
+    async def aclose(self) -> None:
+        self.stop()
+        if self._task is None:
+            await self._source.aclose()
+            return
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+
+    def __del__(self) -> None:
+        self.stop()
+
+
 class _StreamBase:
     def __init__(self, session: _StreamSession) -> None:
         self._session = session
         self._current = _Current()
+        self._events: weakref.ref[_AsyncEvents] | None = None
         self._iterating = False
 
     @property
@@ -347,19 +434,14 @@ class _StreamBase:
             raise RuntimeError("This stream is already being iterated")
         self._iterating = True
 
-    async def _aiterate(
-        self, http: httpx.AsyncClient, sleep: Callable[[float], Awaitable[object]]
-    ) -> AsyncGenerator[StreamEvent, None]:
-        async with aclosing(_aiter_events(self._session, http, sleep, self._current)) as events:
-            async for event in events:
-                yield event
+    def _async_events(self, source: AsyncGenerator[StreamEvent, None]) -> _AsyncEvents:
+        events = _AsyncEvents(self._session, source)
+        # Weak: the loop must be able to drop the iterator, which is how a `break` is noticed.
+        self._events = weakref.ref(events)
+        return events
 
-
-async def _wait(event: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(event.wait(), seconds)
-    except asyncio.TimeoutError:
-        pass
+    def _reading(self) -> _AsyncEvents | None:
+        return None if self._events is None else self._events()
 
 
 class Stream(_StreamBase):
@@ -381,8 +463,6 @@ class Stream(_StreamBase):
         self._wake = threading.Event()
         self._sleep: Callable[[float], object] = sleep or self._wake.wait
         self._async_sleep = async_sleep
-        self._async_wake: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __iter__(self) -> Iterator[StreamEvent]:
         self._start()
@@ -390,50 +470,34 @@ class Stream(_StreamBase):
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         self._start()
-        return self._aiter()
+        return self._async_events(self._aiter())
 
     async def _aiter(self) -> AsyncGenerator[StreamEvent, None]:
-        self._loop = asyncio.get_running_loop()
-        wake = self._async_wake = asyncio.Event()
-        sleep = self._async_sleep or (lambda seconds: _wait(wake, seconds))
+        # Cancelling the reading task (close(), leaving the loop) cuts any wait short.
+        sleep = self._async_sleep or asyncio.sleep
         async with self._async_http() as http:
-            async with aclosing(self._aiterate(http, sleep)) as events:
+            async with aclosing(_aiter_events(self._session, http, sleep, _Current())) as events:
                 async for event in events:
                     yield event
 
     def close(self) -> None:
-        """Stops for good and releases the connection at once; the loop then ends."""
+        """Stops for good and releases the connection at once; the loop then ends. Callable
+        from another thread than the loop's."""
         self._session.closed = True
         self._wake.set()
-        response = self._current.response
-        if response is None:
-            return
-        if self._loop is None:
-            response.close()
-        else:
-            loop = self._loop
-
-            def cut() -> None:
-                if self._async_wake is not None:
-                    self._async_wake.set()
-                loop.create_task(response.aclose())
-
-            if loop.is_closed():
-                return
-            loop.call_soon_threadsafe(cut)
-
-    async def aclose(self) -> None:
-        """As close(), awaited: for a stream read with `async for`."""
-        self._session.closed = True
-        self._wake.set()
-        if self._async_wake is not None:
-            self._async_wake.set()
+        reading = self._reading()
+        if reading is not None:
+            reading.stop()
         response = self._current.response
         if response is not None:
-            if self._loop is None:
-                response.close()
-            else:
-                await response.aclose()
+            response.close()
+
+    async def aclose(self) -> None:
+        """As close(), awaited until the connection is closed."""
+        self.close()
+        reading = self._reading()
+        if reading is not None:
+            await reading.aclose()
 
     def __enter__(self) -> Stream:
         return self
@@ -470,20 +534,19 @@ class AsyncStream(_StreamBase):
     ) -> None:
         super().__init__(session)
         self._http = http
-        self._wake = asyncio.Event()
-        self._sleep = sleep or (lambda seconds: _wait(self._wake, seconds))
+        self._sleep = sleep
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         self._start()
-        return self._aiterate(self._http, self._sleep)
+        sleep = self._sleep or asyncio.sleep
+        return self._async_events(_aiter_events(self._session, self._http, sleep, self._current))
 
     async def aclose(self) -> None:
-        """Stops for good and releases the connection at once; the loop then ends."""
+        """Stops for good and waits until the connection is closed; the loop then ends."""
         self._session.closed = True
-        self._wake.set()
-        response = self._current.response
-        if response is not None:
-            await response.aclose()
+        reading = self._reading()
+        if reading is not None:
+            await reading.aclose()
 
     close = aclose
 
