@@ -351,15 +351,16 @@ def test_a_key_without_stream_read_is_refused_with_403(
 def test_a_key_revoked_under_an_open_stream_stops_it(server: Server, org: str) -> None:
     key = server.create_key(org, "carol")
     sleeps: list[float] = []
+    revoked_once = False
     with MemoryClient(api_key=key.key, base_url=server.base_url, sleep=no_sleep(sleeps)) as client:
         stream = client.create_stream(heartbeat=1, include_heartbeats=True)
         with pytest.raises(AuthenticationError) as revoked:
             for event in stream:
-                if stream.connections == 1 and event.type == "heartbeat" and not sleeps:
+                if event.type == "heartbeat" and not revoked_once:
                     server.revoke_key(key.id)
-                    sleeps.append(-1)  # revoke once
+                    revoked_once = True
     assert revoked.value.code == "AUTH_ERROR"
-    assert sleeps == [-1] and stream.connections == 1
+    assert sleeps == [] and stream.connections == 1 and stream.closed
 
 
 def test_leaving_the_loop_frees_the_slot_for_five_new_streams(
@@ -381,6 +382,20 @@ def test_leaving_the_loop_frees_the_slot_for_five_new_streams(
             assert sleeps == []  # none was refused and retried
             for stream in streams:
                 stream.close()
+    finally:
+        closed.stop()
+
+
+async def test_leaving_an_async_for_loop_frees_the_slot_at_once(server: Server, org: str) -> None:
+    key = server.create_key(org, "erin")
+    closed = ClosedStreams(server, org)
+    try:
+        async with AsyncMemoryClient(api_key=key.key, base_url=server.base_url) as client:
+            async for event in client.create_stream(heartbeat=1, include_heartbeats=True):
+                connection_id = event.data["connection_id"]
+                break
+            # No aclose(): dropping the loop's iterator is all that happened.
+            await asyncio.to_thread(closed.wait_closed, connection_id)
     finally:
         closed.stop()
 
