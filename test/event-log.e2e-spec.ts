@@ -90,7 +90,7 @@ describe('the durable event log across restarts', () => {
     const fast = { STREAM_MAX_EVENTS_PER_MINUTE: '1000000' };
     await start(fast);
     const first = await create('the position');
-    const missed = [];
+    const missed: string[] = [];
     for (let i = 0; i < 250; i += 1) missed.push((await create(`missed ${i}`)).id);
     await instance!.stop('SIGTERM');
     await start(fast);

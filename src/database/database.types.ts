@@ -40,7 +40,8 @@ export interface EventLogTable {
 }
 
 export interface EventsTable {
-  position: BigInteger;
+  /** Given by the database as the event is inserted (migration 0004). */
+  position: ColumnType<number | string, never, never>;
   type: string;
   organization_id: string | null;
   /** The event's payload as JSON text. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Selectable } from 'kysely';
+import { CompiledQuery, Selectable } from 'kysely';
 import { DATABASE } from '../database/database.module';
 import { Database, EventsTable } from '../database/database.types';
 import { formatEventId } from './event-id';
@@ -30,7 +30,19 @@ function toEvent(epoch: number, row: Selectable<EventsTable>): DomainEvent {
 /** The durable event log's tables: `event_log` (epoch, head, bytes) and `events`. */
 @Injectable()
 export class EventLogRepository {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  /**
+   * The insert of one event, compiled once for this database's dialect: it runs on every write,
+   * and building it with the query builder cost as much as SQLite running it.
+   */
+  private readonly insertEvent: CompiledQuery;
+
+  constructor(@Inject(DATABASE) private readonly db: Database) {
+    this.insertEvent = db
+      .insertInto('events')
+      .values({ type: '', organization_id: '', data: '', published_at: 0, size: 0 })
+      .returning('position')
+      .compile();
+  }
 
   /** Which log this database holds: ids of another log are not positions in this one. */
   async epoch(): Promise<number> {
@@ -45,9 +57,9 @@ export class EventLogRepository {
   }
 
   /**
-   * Gives `inputs` the next positions and stores them, inside the caller's transaction. Taking the
-   * positions locks the head row until that transaction ends: concurrent writers commit in
-   * position order, so a reader that has seen a position has seen every one before it.
+   * Stores `inputs` inside the caller's transaction, as its last writes. The database gives each
+   * its position from the log's head (migration 0004), in commit order: a reader that has seen a
+   * position has seen every one before it.
    */
   async append(
     trx: Database,
@@ -55,43 +67,26 @@ export class EventLogRepository {
     inputs: readonly EventInput[],
     now: number,
   ): Promise<DomainEvent[]> {
-    const texts = inputs.map((input) => JSON.stringify(input.data));
-    const sizes = texts.map((text) => Buffer.byteLength(text));
-    const { head } = await trx
-      .updateTable('event_log')
-      .set((eb) => ({
-        head: eb('head', '+', inputs.length),
-        bytes: eb(
-          'bytes',
-          '+',
-          sizes.reduce((sum, size) => sum + size, 0),
-        ),
-      }))
-      .where('id', '=', 1)
-      .returning('head')
-      .executeTakeFirstOrThrow();
-    const first = Number(head) - inputs.length + 1;
     const events: DomainEvent[] = [];
-    // One statement per event: a single SQL text, compiled once, whatever the batch's size.
-    for (const [index, input] of inputs.entries()) {
-      const position = first + index;
-      await trx
-        .insertInto('events')
-        .values({
-          position,
-          type: input.type,
-          organization_id: input.organizationId,
-          data: texts[index],
-          published_at: now,
-          size: sizes[index],
-        })
-        .execute();
+    for (const input of inputs) {
+      const data = JSON.stringify(input.data);
+      const size = Buffer.byteLength(data);
+      const { rows } = await trx.executeQuery<{ position: number | string }>(
+        CompiledQuery.raw(this.insertEvent.sql, [
+          input.type,
+          input.organizationId,
+          data,
+          now,
+          size,
+        ]),
+      );
+      const position = Number(rows[0].position);
       events.push({
         ...input,
         id: formatEventId({ epoch, sequence: position }),
         position,
         publishedAt: now,
-        size: sizes[index],
+        size,
       } as DomainEvent);
     }
     return events;

@@ -2,9 +2,10 @@ import { Kysely, sql } from 'kysely';
 
 /**
  * The durable event log. `event_log` is one row: the log's epoch (which log an id belongs to), its
- * head (the last position given out) and the bytes its events hold. Writers take positions from
- * the head in their own transaction, as its last statement: the row lock orders their commits,
- * so positions are dense and in commit order on every instance.
+ * head (the last position given out) and the bytes its events hold. An event takes its position
+ * from the head as it is inserted: the row lock it takes is held until its transaction ends, so
+ * concurrent writers commit in position order, on every instance. Writers insert their events
+ * last, to hold it briefly.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -28,9 +29,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       size integer not null
     )
   `.execute(db);
+  await sql`
+    create function events_take_position() returns trigger language plpgsql as $$
+    begin
+      update event_log set head = head + 1, bytes = bytes + new.size where id = 1
+        returning head into new.position;
+      return new;
+    end
+    $$
+  `.execute(db);
+  await sql`
+    create trigger events_take_position before insert on events
+    for each row execute function events_take_position()
+  `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table events`.execute(db);
+  await sql`drop function events_take_position`.execute(db);
   await sql`drop table event_log`.execute(db);
 }
