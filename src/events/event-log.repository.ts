@@ -156,22 +156,20 @@ export class EventLogRepository {
         }
         position = rows.length === READ_BATCH ? Number(rows[rows.length - 1].position) + 1 : null;
       }
+      // The bytes are those this delete removed: another instance may be trimming the same rows.
       const removed = await trx
-        .selectFrom('events')
-        .select((eb) => [
-          eb.fn.countAll<number>().as('count'),
-          eb.fn.sum<number>('size').as('size'),
-        ])
+        .deleteFrom('events')
         .where('position', '<=', cut)
-        .executeTakeFirstOrThrow();
-      if (Number(removed.count) === 0) return 0;
-      await trx.deleteFrom('events').where('position', '<=', cut).execute();
+        .returning('size')
+        .execute();
+      if (removed.length === 0) return 0;
+      const bytes = removed.reduce((sum, row) => sum + row.size, 0);
       await trx
         .updateTable('event_log')
-        .set((eb) => ({ bytes: eb('bytes', '-', Number(removed.size)) }))
+        .set((eb) => ({ bytes: eb('bytes', '-', bytes) }))
         .where('id', '=', 1)
         .execute();
-      return Number(removed.count);
+      return removed.length;
     });
   }
 }

@@ -125,9 +125,10 @@ export class EventLog implements OnModuleInit {
     const recent = this.feed.recent.after(from);
     if (recent) return { events: recent, position };
     const page = await this.readPage(from, through);
-    if (!page) return this.reset(position, 'expired');
+    // Positions are dense: a page that does not start right after `from` lost events to a trim.
+    if (!page || page[0]?.position !== from + 1) return this.reset(position, 'expired');
     const last = page[page.length - 1];
-    return last && last.position < through
+    return last.position < through
       ? { events: page, position: last.id, more: true }
       : { events: page, position };
   }

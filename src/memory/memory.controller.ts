@@ -1,9 +1,21 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/caller';
 import { CurrentCaller } from '../auth/current-caller.decorator';
-import { AtPosition, RespondsWithStreamPosition } from '../events/stream-position';
+import { respondAt, RespondsWithStreamPosition } from '../events/stream-position';
 import {
   CreateMemoryDto,
   DeleteMemoryQuery,
@@ -29,8 +41,9 @@ export class MemoryController {
   async create(
     @CurrentCaller() caller: Caller,
     @Body() body: CreateMemoryDto,
-  ): Promise<AtPosition<MemoryResponse>> {
-    return AtPosition.of(await this.memories.create(caller, body), toMemoryResponse);
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MemoryResponse> {
+    return respondAt(response, await this.memories.create(caller, body), toMemoryResponse);
   }
 
   @Get()
@@ -39,9 +52,12 @@ export class MemoryController {
   async list(
     @CurrentCaller() caller: Caller,
     @Query() query: ListMemoriesQuery,
-  ): Promise<AtPosition<MemoryListResponse>> {
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MemoryListResponse> {
     const listed = await this.memories.list(caller, query);
-    return AtPosition.of(listed, (page) => toMemoryListResponse(page, query, listed.position));
+    return respondAt(response, listed, (page) =>
+      toMemoryListResponse(page, query, listed.position),
+    );
   }
 
   @Get(':id')
@@ -50,8 +66,9 @@ export class MemoryController {
   async get(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
-  ): Promise<AtPosition<MemoryResponse>> {
-    return AtPosition.of(await this.memories.get(caller, id), toMemoryResponse);
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MemoryResponse> {
+    return respondAt(response, await this.memories.get(caller, id), toMemoryResponse);
   }
 
   @Patch(':id')
@@ -61,8 +78,9 @@ export class MemoryController {
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
     @Body() body: UpdateMemoryDto,
-  ): Promise<AtPosition<MemoryResponse>> {
-    return AtPosition.of(await this.memories.update(caller, id, body), toMemoryResponse);
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MemoryResponse> {
+    return respondAt(response, await this.memories.update(caller, id, body), toMemoryResponse);
   }
 
   @Delete(':id')
@@ -73,7 +91,8 @@ export class MemoryController {
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
     @Query() query: DeleteMemoryQuery,
-  ): Promise<AtPosition<void>> {
-    return AtPosition.of(await this.memories.delete(caller, id, query.reason), () => undefined);
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    respondAt(response, await this.memories.delete(caller, id, query.reason), () => undefined);
   }
 }

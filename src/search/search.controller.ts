@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/caller';
 import { CurrentCaller } from '../auth/current-caller.decorator';
-import { AtPosition, RespondsWithStreamPosition } from '../events/stream-position';
+import { respondAt, RespondsWithStreamPosition } from '../events/stream-position';
 import { SearchMemoriesDto } from './search.dto';
 import { SearchResponse, toSearchResponse } from './search.response';
 import { SearchService } from './search.service';
@@ -20,8 +21,9 @@ export class SearchController {
   async search(
     @CurrentCaller() caller: Caller,
     @Body() body: SearchMemoriesDto,
-  ): Promise<AtPosition<SearchResponse>> {
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SearchResponse> {
     const result = await this.searches.run(caller, body);
-    return new AtPosition(toSearchResponse(result), result.position);
+    return respondAt(response, { result, position: result.position }, toSearchResponse);
   }
 }
