@@ -35,8 +35,6 @@ type BigInteger = ColumnType<number | string, number, number | string>;
 export interface EventLogTable {
   id: number;
   epoch: BigInteger;
-  head: BigInteger;
-  bytes: BigInteger;
 }
 
 export interface EventsTable {

@@ -1,10 +1,11 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
 import { Database, DatabaseSchema } from './database.types';
 import { dialectOf } from './dialect';
+import { FairSqliteDialect } from './fair-sqlite-dialect';
 import { migrationProvider } from './migrations';
 import { withStatementCache } from './statement-cache';
 
@@ -17,7 +18,7 @@ function openSqlite(url: string): Database {
   // Another process (the keys CLI) may hold the write lock for a moment.
   sqlite.pragma('busy_timeout = 5000');
   return new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new FairSqliteDialect({ database: withStatementCache(sqlite) }),
   });
 }
 

@@ -50,10 +50,16 @@ export class EventLogRepository {
     return Number(row.epoch);
   }
 
-  /** The last position given out, as `db` (a transaction's snapshot, say) sees it. */
+  /**
+   * The newest position, as `db` (a transaction's snapshot, say) sees it; 0 before the first
+   * event. Positions commit in order and retention keeps the newest event, so this is the head.
+   */
   async head(db: Database = this.db): Promise<number> {
-    const row = await db.selectFrom('event_log').select('head').executeTakeFirstOrThrow();
-    return Number(row.head);
+    const row = await db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('position').as('head'))
+      .executeTakeFirst();
+    return Number(row?.head ?? 0);
   }
 
   /**
@@ -121,55 +127,52 @@ export class EventLogRepository {
 
   /**
    * Removes what retention no longer keeps: beyond the newest `count`, older than `seconds`, or
-   * beyond `bytes` counted from the newest. Returns how many events went.
+   * beyond `bytes` counted from the newest. The newest event always stays: it holds the head.
+   * Returns how many events went.
    */
   async trim(retention: Retention, now: number): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      const log = await trx
-        .selectFrom('event_log')
-        .select(['head', 'bytes'])
-        .executeTakeFirstOrThrow();
-      let cut = Number(log.head) - retention.count;
-      // Positions follow commit order, so the first recent event bounds the aged ones.
-      const recent = await trx
+    const head = await this.head();
+    let cut = head - retention.count;
+    // Positions follow commit order, so the first recent event bounds the aged ones.
+    const recent = await this.db
+      .selectFrom('events')
+      .select('position')
+      .where('published_at', '>=', now - retention.seconds * 1000)
+      .orderBy('position')
+      .limit(1)
+      .executeTakeFirst();
+    cut = Math.max(cut, recent ? Number(recent.position) - 1 : head);
+    cut = Math.max(cut, await this.beyondBytes(retention.bytes, Math.max(cut, 0)));
+    cut = Math.min(cut, head - 1);
+    if (cut <= 0) return 0;
+    const { numDeletedRows } = await this.db
+      .deleteFrom('events')
+      .where('position', '<=', cut)
+      .executeTakeFirst();
+    return Number(numDeletedRows);
+  }
+
+  /**
+   * The newest position past which the events hold more than `bytes`, counted from the newest
+   * down to `floor` (what goes anyway); `floor` when they fit.
+   */
+  private async beyondBytes(bytes: number, floor: number): Promise<number> {
+    let held = 0;
+    for (let before = Number.MAX_SAFE_INTEGER; ;) {
+      const rows = await this.db
         .selectFrom('events')
-        .select('position')
-        .where('published_at', '>=', now - retention.seconds * 1000)
-        .orderBy('position')
-        .limit(1)
-        .executeTakeFirst();
-      cut = Math.max(cut, recent ? Number(recent.position) - 1 : Number(log.head));
-      let excess = Number(log.bytes) - retention.bytes;
-      let position = await this.oldest(trx);
-      while (excess > 0 && position !== null) {
-        const rows = await trx
-          .selectFrom('events')
-          .select(['position', 'size'])
-          .where('position', '>=', position)
-          .orderBy('position')
-          .limit(READ_BATCH)
-          .execute();
-        for (const row of rows) {
-          if (excess <= 0) break;
-          excess -= row.size;
-          cut = Math.max(cut, Number(row.position));
-        }
-        position = rows.length === READ_BATCH ? Number(rows[rows.length - 1].position) + 1 : null;
+        .select(['position', 'size'])
+        .where('position', '<', before)
+        .where('position', '>', floor)
+        .orderBy('position', 'desc')
+        .limit(READ_BATCH)
+        .execute();
+      for (const row of rows) {
+        held += row.size;
+        if (held > bytes) return Number(row.position);
       }
-      // The bytes are those this delete removed: another instance may be trimming the same rows.
-      const removed = await trx
-        .deleteFrom('events')
-        .where('position', '<=', cut)
-        .returning('size')
-        .execute();
-      if (removed.length === 0) return 0;
-      const bytes = removed.reduce((sum, row) => sum + row.size, 0);
-      await trx
-        .updateTable('event_log')
-        .set((eb) => ({ bytes: eb('bytes', '-', bytes) }))
-        .where('id', '=', 1)
-        .execute();
-      return removed.length;
-    });
+      if (rows.length < READ_BATCH) return floor;
+      before = Number(rows[rows.length - 1].position);
+    }
   }
 }
