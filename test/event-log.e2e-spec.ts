@@ -3,12 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { ApiKeyRepository } from '../src/auth/api-key.repository';
-import { ApiKeyService } from '../src/auth/api-key.service';
-import { openDatabase } from '../src/database/open-database';
 import { bearer } from './support/http';
 import { Instance, startInstance } from './support/instance';
 import { isType, openStream, SseStream } from './support/sse-client';
+import { createKeyIn, killDuringWrites } from './support/processes';
 import { waitUntilAsync } from './support/stream-helpers';
 
 const CREATED = '?events=memory.created';
@@ -47,14 +45,7 @@ describe('the durable event log across restarts', () => {
     dir = mkdtempSync(join(tmpdir(), 'mnemo-log-'));
     file = join(dir, 'mnemo.db');
     env = { DATABASE_URL: `sqlite:${file}` };
-    const db = await openDatabase(env.DATABASE_URL);
-    key = (
-      await new ApiKeyService(new ApiKeyRepository(db)).create({
-        organizationId: 'acme',
-        userId: 'alice',
-      })
-    ).key;
-    await db.destroy();
+    key = await createKeyIn(env.DATABASE_URL);
   });
 
   afterEach(async () => {
@@ -104,21 +95,7 @@ describe('the durable event log across restarts', () => {
   it('after a SIGKILL in the middle of concurrent writes, replays one memory.created for each stored memory', async () => {
     await start();
     const before = await create('before the crash');
-    let answered = 0;
-    const writers = Array.from({ length: 8 }, async (_, writer) => {
-      for (let i = 0; ; i += 1) {
-        const response = await fetch(`${instance!.url}/api/v1/memories`, {
-          method: 'POST',
-          headers: { ...bearer(key), 'Content-Type': 'application/json' },
-          body: JSON.stringify({ content: `burst ${writer}.${i}` }),
-        }).catch(() => null);
-        if (!response) return;
-        answered += 1;
-      }
-    });
-    await waitUntilAsync(async () => answered >= 40, 20_000, 'the writes to be under way');
-    await instance!.stop('SIGKILL');
-    await Promise.all(writers);
+    await killDuringWrites(instance!, key);
 
     const raw = new BetterSqlite3(file, { readonly: true });
     const stored = (

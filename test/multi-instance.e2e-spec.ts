@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
-import { ApiKeyRepository } from '../src/auth/api-key.repository';
-import { ApiKeyService } from '../src/auth/api-key.service';
-import { openDatabase } from '../src/database/open-database';
 import { freshPostgresDatabase, REDIS_URL } from './support/backend';
 import { startInstance, Instance } from './support/instance';
 import { PrivateRedis, startPrivateRedis } from './support/private-redis';
+import { createKeyIn, killDuringWrites } from './support/processes';
 import { isType, openStream, SseStream } from './support/sse-client';
 import { waitUntilAsync } from './support/stream-helpers';
 
@@ -52,14 +50,7 @@ describe('several instances on PostgreSQL and Redis', () => {
       REDIS_KEY_PREFIX: prefix,
       STREAM_SLOT_LEASE_SECONDS: String(LEASE_SECONDS),
     };
-    // Migrations run once, before the instances race for them.
-    const db = await openDatabase(database.url);
-    const created = await new ApiKeyService(new ApiKeyRepository(db)).create({
-      organizationId: 'acme',
-      userId: 'alice',
-    });
-    await db.destroy();
-    key = created.key;
+    key = await createKeyIn(database.url);
     [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
   }, 90_000);
 
@@ -156,14 +147,7 @@ describe('several instances on PostgreSQL and Redis', () => {
       redis = await startPrivateRedis();
       const database = await freshPostgresDatabase();
       dropRestartDatabase = database.drop;
-      const db = await openDatabase(database.url);
-      restartKey = (
-        await new ApiKeyService(new ApiKeyRepository(db)).create({
-          organizationId: 'acme',
-          userId: 'alice',
-        })
-      ).key;
-      await db.destroy();
+      restartKey = await createKeyIn(database.url);
       const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix };
       [c, d] = await Promise.all([startInstance(env), startInstance(env)]);
     }, 60_000);
@@ -221,14 +205,7 @@ describe('several instances on PostgreSQL and Redis', () => {
 
     beforeAll(async () => {
       database = await freshPostgresDatabase();
-      const db = await openDatabase(database.url);
-      burstKey = (
-        await new ApiKeyService(new ApiKeyRepository(db)).create({
-          organizationId: 'acme',
-          userId: 'alice',
-        })
-      ).key;
-      await db.destroy();
+      burstKey = await createKeyIn(database.url);
       const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: `${prefix}burst:` };
       [e, f] = await Promise.all([startInstance(env), startInstance(env)]);
     }, 60_000);
@@ -247,21 +224,7 @@ describe('several instances on PostgreSQL and Redis', () => {
         .expect(201);
       const position = start.headers['x-stream-position'] as string;
 
-      let answered = 0;
-      const writers = Array.from({ length: 8 }, async (_, writer) => {
-        for (let i = 0; ; i += 1) {
-          const response = await fetch(`${e.url}/api/v1/memories`, {
-            method: 'POST',
-            headers: { ...headers, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ content: `burst ${writer}.${i}` }),
-          }).catch(() => null);
-          if (!response) return;
-          answered += 1;
-        }
-      });
-      await waitUntilAsync(async () => answered >= 40, 20_000, 'the burst to be under way');
-      await e.stop('SIGKILL');
-      await Promise.all(writers);
+      await killDuringWrites(e, burstKey);
 
       const committed = await memoryIdsIn(database.url, start.body.id as string);
       expect(committed.length).toBeGreaterThanOrEqual(40);

@@ -117,8 +117,8 @@ export class EventLogRepository {
   }
 
   /** The oldest retained position, or null when the log holds no event. */
-  async oldest(db: Database = this.db): Promise<number | null> {
-    const row = await db
+  async oldest(): Promise<number | null> {
+    const row = await this.db
       .selectFrom('events')
       .select((eb) => eb.fn.min('position').as('oldest'))
       .executeTakeFirst();
