@@ -138,7 +138,7 @@ describe('several instances on PostgreSQL and Redis', () => {
     }
   }
 
-  describe('when Redis is killed and comes back empty', () => {
+  describe('when Redis is killed, and comes back empty', () => {
     let redis: PrivateRedis;
     let c: Instance;
     let d: Instance;
@@ -170,7 +170,26 @@ describe('several instances on PostgreSQL and Redis', () => {
       stream.close();
       const missed = [await create('missed 1'), await create('missed 2')];
 
-      await redis.crashAndRestartEmpty();
+      await redis.kill();
+      // Without Redis: writes and reads go on; what only Redis holds answers 503, to be retried.
+      const during = await create('while Redis is down');
+      await request(d.url).get(`/api/v1/memories/${during.id}`).set(headers).expect(200);
+      await request(d.url)
+        .post('/api/v1/memories/search')
+        .set(headers)
+        .send({ query: 'down' })
+        .expect(200);
+      const ticket = await request(d.url).post('/api/v1/stream/tickets').set(headers);
+      expect({ status: ticket.status, code: ticket.body.code }).toEqual({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+      });
+      expect(ticket.headers['retry-after']).toBe('2');
+      const refused = await openStream(`${d.url}/api/v1/stream`, { headers, headersOnly: true });
+      streams.push(refused);
+      expect(refused.status).toBe(503);
+
+      await redis.startEmpty();
       const after = await create('after the restart');
       // Stream slots are counted in Redis: opening waits for the instance to reconnect.
       let resumed!: SseStream;
@@ -191,6 +210,7 @@ describe('several instances on PostgreSQL and Redis', () => {
       expect(resumed.events.filter(isType('stream.reset'))).toEqual([]);
       expect(resumed.dataEvents().map((e) => e.json.id)).toEqual([
         ...missed.map((m) => m.id),
+        during.id,
         after.id,
         live.id,
       ]);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
+import { needsRedis } from '../redis/needs-redis';
 import { IssuedTicket, StreamTickets, TICKET_TTL_SECONDS } from './stream-tickets';
 
 const ticketKey = (ticket: string) => `ticket:${createHash('sha256').update(ticket).digest('hex')}`;
@@ -16,18 +17,20 @@ export class RedisStreamTickets extends StreamTickets {
     const ticket = `tkt_${randomBytes(32).toString('base64url')}`;
     const expiresAt = Date.now() + TICKET_TTL_SECONDS * 1000;
     // Redis forgets the ticket a little after it expires; the expiry itself is checked on redeem.
-    await this.redis.set(
-      ticketKey(ticket),
-      `${expiresAt} ${keyId}`,
-      'PX',
-      TICKET_TTL_SECONDS * 1000 + 5000,
+    await needsRedis(this.redis, () =>
+      this.redis.set(
+        ticketKey(ticket),
+        `${expiresAt} ${keyId}`,
+        'PX',
+        TICKET_TTL_SECONDS * 1000 + 5000,
+      ),
     );
     return { ticket, expires_at: new Date(expiresAt).toISOString() };
   }
 
   // GETDEL reads and forgets in one step, so a ticket is redeemed once however many race for it.
   async redeem(ticket: string): Promise<string | null> {
-    const value = await this.redis.getdel(ticketKey(ticket));
+    const value = await needsRedis(this.redis, () => this.redis.getdel(ticketKey(ticket)));
     if (!value) return null;
     const [expiresAt, keyId] = value.split(' ');
     return Number(expiresAt) > Date.now() ? keyId : null;

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
+import { needsRedis } from '../redis/needs-redis';
 import { ConnectionLease, ConnectionLimiter } from './connection-limiter';
 
 /** Drops expired leases, then takes one if the key holds fewer than the maximum. Atomic. */
@@ -54,13 +55,8 @@ export class RedisConnectionLimiter extends ConnectionLimiter implements OnAppli
   async acquire(keyId: string): Promise<ConnectionLease | null> {
     const leaseId = randomBytes(8).toString('hex');
     const max = this.config.stream.maxConnectionsPerKey;
-    const taken = await this.redis.eval(
-      ACQUIRE,
-      1,
-      slotsKey(keyId),
-      leaseId,
-      max,
-      this.config.stream.slotLeaseMs,
+    const taken = await needsRedis(this.redis, () =>
+      this.redis.eval(ACQUIRE, 1, slotsKey(keyId), leaseId, max, this.config.stream.slotLeaseMs),
     );
     if (taken !== 1) return null;
     this.leases.set(leaseId, keyId);

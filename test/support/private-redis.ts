@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -7,16 +7,16 @@ import { freePort } from './stream-helpers';
 
 export interface PrivateRedis {
   url: string;
-  /** Stops the server (its append-only file keeps the data) and starts it again on the same port. */
-  restart(): Promise<void>;
-  /** Kills the server with SIGKILL and starts it again on the same port, empty. */
-  crashAndRestartEmpty(): Promise<void>;
+  /** Kills the server with SIGKILL: it keeps nothing. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port, empty. */
+  startEmpty(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * A Redis server of this test's own, persisting to an append-only file, so that it can be
- * restarted without disturbing the shared Redis other suites use.
+ * A Redis server of this test's own, keeping nothing on disk (as the service's Redis may), so that
+ * it can be killed and started again empty without disturbing the shared Redis other suites use.
  */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'mnemo-redis-'));
@@ -35,9 +35,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         '--dir',
         dir,
         '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
+        'no',
         '--save',
         '',
       ],
@@ -69,16 +67,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await start();
   return {
     url,
-    restart: async () => {
-      await stop();
-      await start();
-    },
-    crashAndRestartEmpty: async () => {
-      await stop('SIGKILL');
-      for (const file of readdirSync(dir))
-        rmSync(join(dir, file), { recursive: true, force: true });
-      await start();
-    },
+    kill: () => stop('SIGKILL'),
+    startEmpty: start,
     stop: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
