@@ -26,7 +26,7 @@ const emptyWindow = (): Window => ({
 
 /**
  * Every ANALYTICS_INTERVAL_SECONDS, one `analytics.update` per organization that had any event in
- * the window, counted from the bus itself; quiet organizations get nothing.
+ * the window, counted from the event feed itself; quiet organizations get nothing.
  */
 @Injectable()
 export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {

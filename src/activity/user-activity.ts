@@ -6,7 +6,7 @@ export type ActivityAction =
 
 export type ActivityResource = 'stream' | 'memory' | 'api_key';
 
-/** The `user.activity` event for one action; producers publish it through the EventBus. */
+/** The `user.activity` event for one action; producers append it to the EventLog. */
 export function userActivity(
   organizationId: string,
   userId: string,

@@ -1,7 +1,6 @@
 /**
- * Event ids are `<epoch>-<sequence>`: the epoch names the log that issued them (the process's boot
- * time in milliseconds for the in-process bus) and the sequence orders events within it, so ids
- * order across restarts as well. Heartbeats and errors carry a resume point: the id of the last
+ * Event ids are `<epoch>-<sequence>`: the epoch names the log that issued them (the time its table
+ * was created, in milliseconds) and the sequence is the event's position in it, in commit order. Heartbeats and errors carry a resume point: the id of the last
  * event their connection has fully handled, a `~`, and a suffix that keeps the id unique.
  */
 export interface EventPosition {

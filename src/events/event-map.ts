@@ -103,7 +103,7 @@ export function isEventType(value: string): value is EventType {
   return (EVENT_TYPES as readonly string[]).includes(value);
 }
 
-/** What a producer hands to the bus: a type, its payload, and the organization it belongs to. */
+/** What a producer hands to the log: a type, its payload, and the organization it belongs to. */
 export type EventInput<T extends EventType = EventType> = {
   [K in T]: { type: K; organizationId: string | null; data: EventDataMap[K] };
 }[T];

@@ -65,9 +65,9 @@ export class StreamConnection {
   private pageEnd = '';
   private position = '';
   /**
-   * Set while the bus has not yet handed this host the events that the replay read: live events
-   * up to here were sent with the replay already (several instances: the replay reads Redis
-   * itself, ahead of the instance's reader).
+   * Set while the feed has not yet handed this host the events that the replay covers: live
+   * events up to here were sent with the replay already (several instances: a position written on
+   * another instance can be ahead of this instance's feed).
    */
   private replayedThrough: string | null = null;
   private readonly early: DomainEvent[] = [];
@@ -134,7 +134,7 @@ export class StreamConnection {
     return this.options.events;
   }
 
-  /** A live event from the bus. */
+  /** A live event from the feed. */
   offer(event: DomainEvent): void {
     if (this.state === 'live') {
       if (this.replayedThrough !== null) {

@@ -28,7 +28,7 @@ const RECONNECT_JITTER_MS = 4000;
 const jitteredRetry = () => RECONNECT_BASE_MS + Math.floor(Math.random() * RECONNECT_JITTER_MS);
 
 /**
- * Every open stream of this instance. Subscribes to the bus once and hands each event to the
+ * Every open stream of this instance. Subscribes to the event feed once and hands each event to the
  * connections of its organization (all of them for global events): the event is encoded once,
  * whatever the number of subscribers.
  */
