@@ -26,12 +26,40 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
     for (const stream of open.splice(0)) stream.close();
   });
 
-  describe('at 120 events a minute (bursts of 2, then 2 a second)', () => {
+  describe('at the default 1,000 events a minute', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await startTestApp();
+    });
+    afterAll(() => t.close());
+
+    it('delivers a burst of 300 at once, with the clock standing still', async () => {
+      const key = await t.createKey(ORG, 'alice');
+      const clock = freezeDate(Date.parse('2030-01-01T00:00:00.000Z'));
+      try {
+        const stream = await openStream(`${t.url}${STREAM}?events=memory.created`, {
+          headers: { Authorization: `Bearer ${key}` },
+        });
+        open.push(stream);
+        const published = await publishBurst(
+          t.app.get(EventLog),
+          Array.from({ length: 300 }, (_, i) => memoryCreated(ORG, i)),
+        );
+        await stream.waitFor((e) => e.id === published[299].id, 5000, 'the 300th event');
+        expect(stream.dataEvents().map((e) => e.id)).toEqual(idsOf(published));
+      } finally {
+        clock.restore();
+      }
+    });
+  });
+
+  describe('at 5 events a minute', () => {
     let t: TestApp;
     let key: string;
     let bus: EventLog;
-    const connect = async (query = '', headers: Record<string, string> = {}) => {
-      const stream = await openStream(`${t.url}${STREAM}${query}`, {
+    const connect = async (headers: Record<string, string> = {}) => {
+      const stream = await openStream(`${t.url}${STREAM}?heartbeat=1&events=memory.created`, {
         headers: { Authorization: `Bearer ${key}`, ...headers },
       });
       open.push(stream);
@@ -42,41 +70,37 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
     beforeAll(async () => {
       t = await startTestApp({
         STREAM_HEARTBEAT_MIN_SECONDS: '1',
-        STREAM_MAX_EVENTS_PER_MINUTE: '120',
+        STREAM_MAX_EVENTS_PER_MINUTE: '5',
       });
       key = await t.createKey(ORG, 'alice');
       bus = t.app.get(EventLog);
     });
     afterAll(() => t.close());
 
-    it('holds events beyond the burst back until the clock allows them, then sends them in order', async () => {
+    it('sends the cap at once, then nothing more until a minute has passed, then the rest in order', async () => {
       const clock = freezeDate(Date.parse('2030-01-01T00:00:00.000Z'));
       try {
         const start = Date.now();
-        const stream = await connect('?heartbeat=1&events=memory.created');
+        const stream = await connect();
         const published = await publishBurst(
           bus,
-          Array.from({ length: 6 }, (_, i) => memoryCreated(ORG, i)),
+          Array.from({ length: 8 }, (_, i) => memoryCreated(ORG, i)),
         );
-
-        // The burst goes out at once.
-        await stream.waitFor((e) => e.id === published[1].id, 5000, 'the second event');
-        // With the clock standing still no token comes back: a whole heartbeat period (ten of the
-        // server's pacing ticks) passes and nothing more is sent; the heartbeat's resume point is
-        // still the second event.
+        await stream.waitFor((e) => e.id === published[4].id, 5000, 'the fifth event');
+        // With the clock standing still, a heartbeat period (ten of the server's pacing ticks)
+        // passes and nothing more is sent; the heartbeat resumes from the fifth event.
         const heartbeat = await nextHeartbeatAfter(stream, stream.events.length);
-        expect(heartbeat.id!.split('~')[0]).toBe(published[1].id);
-        expect(stream.dataEvents().map((e) => e.id)).toEqual(idsOf(published.slice(0, 2)));
+        expect(heartbeat.id!.split('~')[0]).toBe(published[4].id);
+        expect(stream.dataEvents().map((e) => e.id)).toEqual(idsOf(published.slice(0, 5)));
 
-        // Ten seconds later the bucket holds a burst again (2), not ten seconds' worth (20).
-        clock.set(start + 10_000);
-        await stream.waitFor((e) => e.id === published[3].id, 5000, 'the fourth event');
-        const afterRefill = await nextHeartbeatAfter(stream, stream.events.length);
-        expect(afterRefill.id!.split('~')[0]).toBe(published[3].id);
-        expect(stream.dataEvents().map((e) => e.id)).toEqual(idsOf(published.slice(0, 4)));
+        // 59 seconds on, the five are still in the window.
+        clock.set(start + 59_000);
+        const later = await nextHeartbeatAfter(stream, stream.events.length);
+        expect(later.id!.split('~')[0]).toBe(published[4].id);
+        expect(stream.dataEvents()).toHaveLength(5);
 
-        clock.set(start + 20_000);
-        await stream.waitFor((e) => e.id === published[5].id, 5000, 'the last event');
+        clock.set(start + 61_000);
+        await stream.waitFor((e) => e.id === published[7].id, 5000, 'the last event');
         expect(stream.dataEvents().map((e) => e.id)).toEqual(idsOf(published));
         expect(stream.events.some(isType('error'))).toBe(false);
       } finally {
@@ -84,34 +108,27 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
       }
     });
 
-    it('delivers every event of a burst larger than the rate, in order, without closing the stream', async () => {
-      const stream = await connect('?heartbeat=1&events=memory.created');
-      const first = await publishBurst(
-        bus,
-        Array.from({ length: 4 }, (_, i) => memoryCreated(ORG, 100 + i)),
-      );
-      await stream.waitFor((e) => e.id === first[1].id, 5000, 'the burst');
-      // More live events arrive while the stream is behind: they queue behind the older ones.
-      const second = await publishBurst(
-        bus,
-        Array.from({ length: 3 }, (_, i) => memoryCreated(ORG, 200 + i)),
-      );
-      const all = [...first, ...second];
-      await stream.waitFor((e) => e.id === all[all.length - 1].id, 15_000, 'the last event');
-      expect(stream.dataEvents().map((e) => e.id)).toEqual(idsOf(all));
-      expect(stream.dataEvents().map((e) => e.json.id)).toEqual(
-        all.map((e) => (e.data as { id: string }).id),
-      );
-      expect(stream.events.some(isType('error'))).toBe(false);
-      // Still open: a heartbeat follows the last event.
-      let ended = false;
-      void stream.ended.then(() => (ended = true));
-      await nextHeartbeatAfter(stream, stream.events.length);
-      expect(ended).toBe(false);
+    it('gives a client that resumes from its last id the held events, losing nothing', async () => {
+      const clock = freezeDate(Date.parse('2030-01-02T00:00:00.000Z'));
+      try {
+        const stream = await connect();
+        const published = await publishBurst(
+          bus,
+          Array.from({ length: 8 }, (_, i) => memoryCreated(ORG, 100 + i)),
+        );
+        await stream.waitFor((e) => e.id === published[4].id, 5000, 'the fifth event');
+        const heartbeat = await nextHeartbeatAfter(stream, stream.events.length);
+        stream.close();
+        const resumed = await connect({ 'Last-Event-ID': heartbeat.id! });
+        await resumed.waitFor((e) => e.id === published[7].id, 5000, 'the last event');
+        expect(resumed.dataEvents().map((e) => e.id)).toEqual(idsOf(published.slice(5)));
+      } finally {
+        clock.restore();
+      }
     });
   });
 
-  describe('with a backlog bound (600 a minute: bursts of 10; at most 5 live events waiting)', () => {
+  describe('with a backlog bound (20 a minute; at most 5 live events waiting)', () => {
     let t: TestApp;
     let key: string;
     let bus: EventLog;
@@ -126,7 +143,7 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
 
     beforeAll(async () => {
       t = await startTestApp({
-        STREAM_MAX_EVENTS_PER_MINUTE: '600',
+        STREAM_MAX_EVENTS_PER_MINUTE: '20',
         STREAM_MAX_BACKLOG: '5',
       });
       key = await t.createKey(ORG, 'alice');
@@ -244,7 +261,7 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
         const got = stream.dataEvents().filter(isType('memory.created')).length;
         const resumed = await connect({ 'Last-Event-ID': resumeId(stream) });
         const last = published[published.length - 1];
-        // The replay is paced too (more than one burst): it must not count as a live backlog.
+        // The replay is paced too: it must not count as a live backlog.
         await resumed.waitFor((e) => e.id === last.id, 15_000, 'the last published event');
         expect(resumed.events.some(isType('stream.reset'))).toBe(false);
         expect(resumed.events.some(isType('error'))).toBe(false);

@@ -1,27 +1,53 @@
-/** A token bucket: `perMinute` events a minute on average, bursts of about one second's worth. */
-export class Pacer {
-  private readonly capacity: number;
-  private readonly perMs: number;
-  private tokens: number;
-  private refilledAt: number;
+/** One-second buckets, covering the current second and the sixty before it. */
+const BUCKETS = 61;
 
-  constructor(perMinute: number, now: number) {
-    this.perMs = perMinute / 60_000;
-    this.capacity = Math.max(1, Math.ceil(perMinute / 60));
-    this.tokens = this.capacity;
-    this.refilledAt = now;
+/**
+ * At most `perMinute` events in any 60-second window; below that, no delay. Events are counted per
+ * second in a ring of 61 buckets: an event is sent only while the last 61 seconds (which contain
+ * any 60-second window ending now) hold fewer than `perMinute`. Exact in the direction that
+ * matters, never more, and 61 counters per connection whatever the rate.
+ */
+export class Pacer {
+  private readonly counts = new Uint32Array(BUCKETS);
+  private total = 0;
+  private second: number;
+
+  constructor(
+    private readonly perMinute: number,
+    now: number,
+  ) {
+    this.second = Math.floor(now / 1000);
   }
 
   tryTake(now: number): boolean {
-    this.tokens = Math.min(this.capacity, this.tokens + (now - this.refilledAt) * this.perMs);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    this.advance(now);
+    if (this.total >= this.perMinute) return false;
+    this.counts[this.second % BUCKETS] += 1;
+    this.total += 1;
     return true;
   }
 
-  /** How long `count` more events take to send at the paced rate. */
-  millisecondsFor(count: number): number {
-    return Math.ceil(count / this.perMs);
+  /** How long until `count` more events may be sent, from `now`. */
+  millisecondsFor(count: number, now: number): number {
+    this.advance(now);
+    let needed = this.total + count - this.perMinute;
+    if (needed <= 0) return 0;
+    // The oldest buckets leave the ring first: wait until enough of them have.
+    for (let age = BUCKETS - 1; age >= 0; age -= 1) {
+      needed -= this.counts[(this.second - age + BUCKETS * 2) % BUCKETS];
+      if (needed <= 0) return (this.second - age + BUCKETS) * 1000 - now;
+    }
+    return BUCKETS * 1000;
+  }
+
+  private advance(now: number): void {
+    const second = Math.floor(now / 1000);
+    const steps = Math.min(second - this.second, BUCKETS);
+    for (let step = 1; step <= steps; step += 1) {
+      const bucket = (this.second + step) % BUCKETS;
+      this.total -= this.counts[bucket];
+      this.counts[bucket] = 0;
+    }
+    if (second > this.second) this.second = second;
   }
 }

@@ -289,7 +289,7 @@ export class StreamConnection {
     this.close('rate_limited', {
       code: 'RATE_LIMITED',
       message: `More than ${this.limits.maxEventsPerMinute} events a minute: resume from the last event id to receive the rest`,
-      retry_after: Math.min(60_000, this.pacer.millisecondsFor(waiting)),
+      retry_after: Math.min(60_000, this.pacer.millisecondsFor(waiting, this.host.now())),
     });
   }
 
