@@ -9,6 +9,7 @@ import { formatEventId, parseResumeId } from './event-id';
 import { EventLogRepository } from './event-log.repository';
 import { DomainEvent, EventInput } from './event-map';
 import { EventNotifier } from './event-notifier';
+import { Positioned } from './stream-position';
 
 export type ResetReason = 'unknown' | 'expired';
 
@@ -30,12 +31,12 @@ export type Replay =
       reset: { reason: ResetReason; oldest_id: string | null };
     };
 
-/** A transaction's outcome: what `work` returned, the events committed with it, and its position. */
-export interface Committed<T> {
-  result: T;
+/**
+ * A transaction's outcome: what `work` returned, the events committed with it, and its position
+ * (the last event it wrote, or the log's head as it saw it when it wrote none).
+ */
+export interface Committed<T> extends Positioned<T> {
   events: DomainEvent[];
-  /** The last event it wrote, or the log's head as it saw it when it wrote none. */
-  position: string;
 }
 
 /** Adds an event to the transaction it is given to. */
@@ -86,7 +87,7 @@ export class EventLog implements OnModuleInit {
    * Runs the reads of `work` on one snapshot and gives the log's position in it: a stream resumed
    * from there carries exactly the changes that snapshot does not show.
    */
-  async snapshot<T>(work: (db: Database) => Promise<T>): Promise<{ result: T; position: string }> {
+  async snapshot<T>(work: (db: Database) => Promise<T>): Promise<Positioned<T>> {
     const transaction = this.db.transaction();
     // PostgreSQL's default takes a snapshot per statement; SQLite's transaction is one already.
     const isolated =
