@@ -1,6 +1,7 @@
 import {
   BeforeApplicationShutdown,
   Injectable,
+  Logger,
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
@@ -27,6 +28,13 @@ const RECONNECT_JITTER_MS = 4000;
 /** Spreads reconnects when many streams close at once. */
 const jitteredRetry = () => RECONNECT_BASE_MS + Math.floor(Math.random() * RECONNECT_JITTER_MS);
 
+/** Who a stream's log lines are about (never the key itself). */
+const streamFields = ({ caller, id }: StreamConnection) => ({
+  organization_id: caller.organizationId,
+  user_id: caller.userId,
+  connection_id: id,
+});
+
 /**
  * Every open stream of this instance. Subscribes to the event feed once and hands each event to the
  * connections of its organization (all of them for global events): the event is encoded once,
@@ -36,6 +44,7 @@ const jitteredRetry = () => RECONNECT_BASE_MS + Math.floor(Math.random() * RECON
 export class StreamHub
   implements ConnectionHost, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
 {
+  private readonly logger = new Logger(StreamHub.name);
   private readonly connections = new Set<StreamConnection>();
   private readonly audiences = new Audiences<StreamConnection>();
   /** The last event offered to every stream that may select it. */
@@ -175,6 +184,7 @@ export class StreamHub
     }
     this.metrics.openStreams.set(this.connections.size);
     this.metrics.streamsClosed.inc({ reason });
+    this.logger.log({ ...streamFields(connection), reason }, 'stream closed');
     const { organizationId, userId } = connection.caller;
     void this.log.publish(
       userActivity(organizationId, userId, 'stream.closed', 'stream', connection.id),
@@ -204,6 +214,7 @@ export class StreamHub
     if (replay.reset) this.metrics.resets.inc({ reason: replay.reset.reason });
     else if (resumeFrom !== undefined) this.metrics.replays.inc();
     connection.open(writer, replay, resumeFrom);
+    this.logger.log(streamFields(connection), 'stream opened');
     const { organizationId, userId } = connection.caller;
     void this.log.publish(
       userActivity(organizationId, userId, 'stream.opened', 'stream', connection.id),

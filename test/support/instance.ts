@@ -8,6 +8,8 @@ export interface Instance {
   url: string;
   process: ChildProcess;
   exited: Promise<void>;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
     url,
     process: child,
     exited,
+    output: () => output,
     stop: async (signal = 'SIGTERM') => {
       if (!gone) child.kill(signal);
       await exited;
