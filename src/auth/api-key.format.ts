@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-const KEY_PATTERN = /^mnemo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+/** What every key starts with, so that it is recognized wherever it turns up (logs, say). */
+export const KEY_PREFIX = 'mnemo_';
+const KEY_PATTERN = new RegExp(`^${KEY_PREFIX}([0-9a-f]{16})_([A-Za-z0-9_-]{43})$`);
 
 export interface GeneratedKey {
   /** The public identifier, as listed and revoked: `key_` + 16 hex. */
@@ -14,7 +16,11 @@ export interface GeneratedKey {
 export function generateApiKey(): GeneratedKey {
   const idHex = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
-  return { id: `key_${idHex}`, key: `mnemo_${idHex}_${secret}`, secretHash: hashSecret(secret) };
+  return {
+    id: `key_${idHex}`,
+    key: `${KEY_PREFIX}${idHex}_${secret}`,
+    secretHash: hashSecret(secret),
+  };
 }
 
 export function parseApiKey(raw: string): { id: string; secret: string } | null {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
-import { IssuedTicket, StreamTickets, TICKET_TTL_SECONDS } from './stream-tickets';
+import { createHash } from 'node:crypto';
+import { IssuedTicket, newTicket, StreamTickets, TICKET_TTL_SECONDS } from './stream-tickets';
 
 function hash(ticket: string): string {
   return createHash('sha256').update(ticket).digest('hex');
@@ -13,7 +13,7 @@ export class InProcessStreamTickets extends StreamTickets {
 
   async issue(keyId: string): Promise<IssuedTicket> {
     this.forgetExpired();
-    const ticket = `tkt_${randomBytes(32).toString('base64url')}`;
+    const ticket = newTicket();
     const expiresAt = Date.now() + TICKET_TTL_SECONDS * 1000;
     this.tickets.set(hash(ticket), { keyId, expiresAt });
     return { ticket, expires_at: new Date(expiresAt).toISOString() };

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { needsRedis } from '../redis/needs-redis';
-import { IssuedTicket, StreamTickets, TICKET_TTL_SECONDS } from './stream-tickets';
+import { IssuedTicket, newTicket, StreamTickets, TICKET_TTL_SECONDS } from './stream-tickets';
 
 const ticketKey = (ticket: string) => `ticket:${createHash('sha256').update(ticket).digest('hex')}`;
 
@@ -14,7 +14,7 @@ export class RedisStreamTickets extends StreamTickets {
   }
 
   async issue(keyId: string): Promise<IssuedTicket> {
-    const ticket = `tkt_${randomBytes(32).toString('base64url')}`;
+    const ticket = newTicket();
     const expiresAt = Date.now() + TICKET_TTL_SECONDS * 1000;
     // Redis forgets the ticket a little after it expires; the expiry itself is checked on redeem.
     await needsRedis(this.redis, () =>
