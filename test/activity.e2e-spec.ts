@@ -3,6 +3,7 @@ import { AnalyticsPublisher } from '../src/activity/analytics.publisher';
 import { ApiKeyService } from '../src/auth/api-key.service';
 import { EventFeed } from '../src/events/event-feed';
 import { DomainEvent } from '../src/events/event-map';
+import { expectApiError } from './support/http';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
 import { waitUntil } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
@@ -29,6 +30,9 @@ describe('user.activity and analytics.update', () => {
         .send({ content })
         .expect(201)
     ).body;
+  const memoriesTotal = async (): Promise<number> =>
+    (await request(t.url).get('/api/v1/memories').set('Authorization', `Bearer ${key}`).expect(200))
+      .body.pagination.total;
   const activity = (action: string, resourceId?: string) => (e: SseEvent) =>
     e.event === 'user.activity' &&
     e.json.action === action &&
@@ -172,12 +176,7 @@ describe('user.activity and analytics.update', () => {
         .delete(`/api/v1/memories/${second.id}`)
         .set('Authorization', `Bearer ${key}`)
         .expect(204);
-      const total = (
-        await request(t.url)
-          .get('/api/v1/memories')
-          .set('Authorization', `Bearer ${key}`)
-          .expect(200)
-      ).body.pagination.total;
+      const total = await memoriesTotal();
       await analytics.publish();
 
       const update = await dashboard.waitFor(() => dashboard.dataEvents().length > before);
@@ -193,6 +192,52 @@ describe('user.activity and analytics.update', () => {
         active_connections: 1,
       });
       expect(quiet.dataEvents()).toHaveLength(1);
+    });
+
+    it('answers GET /api/v1/analytics at once with the window in progress, for its organization only', async () => {
+      const analytics = t.app.get(AnalyticsPublisher);
+      await analytics.publish(); // a fresh window, counted from here
+      await createMemory('counted now');
+      await request(t.url)
+        .post('/api/v1/memories/search')
+        .set('Authorization', `Bearer ${key}`)
+        .send({ query: 'counted' })
+        .expect(200);
+      const total = await memoriesTotal();
+
+      const now = await request(t.url)
+        .get('/api/v1/analytics')
+        .set('Authorization', `Bearer ${key}`)
+        .expect(200);
+      expect(now.body).toEqual({
+        timestamp: expect.any(String),
+        window_seconds: expect.any(Number),
+        memories_total: total,
+        memories_created: 1,
+        memories_updated: 0,
+        memories_deleted: 0,
+        searches: 1,
+        average_search_time: expect.any(Number),
+        active_connections: 0,
+      });
+      expect(now.body.window_seconds).toBeLessThan(3600);
+
+      const otherKey = await t.createKey('otherco', 'olga');
+      const other = await request(t.url)
+        .get('/api/v1/analytics')
+        .set('Authorization', `Bearer ${otherKey}`)
+        .expect(200);
+      expect(other.body).toMatchObject({ memories_total: 0, memories_created: 0, searches: 0 });
+    });
+
+    it('refuses GET /api/v1/analytics without a key, or to a key without stream:read', async () => {
+      expectApiError(await request(t.url).get('/api/v1/analytics'), 401, 'AUTH_ERROR');
+      const writer = await t.createKey('acme', 'walt', ['memories:read', 'memories:write']);
+      expectApiError(
+        await request(t.url).get('/api/v1/analytics').set('Authorization', `Bearer ${writer}`),
+        403,
+        'FORBIDDEN',
+      );
     });
 
     it('publishes on its own every ANALYTICS_INTERVAL_SECONDS', async () => {

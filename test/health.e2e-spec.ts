@@ -217,6 +217,41 @@ describe('health probes and system.health', () => {
       expect(Date.parse(data.timestamp)).toBeGreaterThanOrEqual(before - 1);
     });
 
+    it('answers GET /api/v1/system/health to a key at once, with the data of the latest event', async () => {
+      const stream = await healthStream();
+      const received = await publishAndReceive(stream);
+      const latest = await nextHealthEvent(stream, received);
+      const response = await request(t.url)
+        .get('/api/v1/system/health')
+        .set(bearer(key))
+        .expect(200);
+      expect(response.body).toEqual({
+        status: 'healthy',
+        timestamp: expect.any(String),
+        metrics: {
+          cpu_usage: expect.any(Number),
+          memory_usage: expect.any(Number),
+          response_time: expect.any(Number),
+          error_rate: expect.any(Number),
+        },
+        services: { api: 'healthy', database: 'healthy', search: 'healthy' },
+      });
+      // The scheduled run's reading, or a newer one: never older than what the stream delivered.
+      expect(Date.parse(response.body.timestamp)).toBeGreaterThanOrEqual(
+        Date.parse(latest.json.timestamp as string),
+      );
+    });
+
+    it('refuses GET /api/v1/system/health without a key, or to a key without stream:read', async () => {
+      expectApiError(await request(t.url).get('/api/v1/system/health'), 401, 'AUTH_ERROR');
+      const writer = await t.createKey('acme', 'walt', ['memories:read', 'memories:write']);
+      expectApiError(
+        await request(t.url).get('/api/v1/system/health').set(bearer(writer)),
+        403,
+        'FORBIDDEN',
+      );
+    });
+
     it('turns degraded, with the api degraded, when more than 5% of recent answers are 5xx', async () => {
       // The repository is the failing dependency: its errors reach clients as real 500s.
       jest

@@ -32,6 +32,7 @@ const emptyWindow = (): Window => ({
 export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AnalyticsPublisher.name);
   private windows = new Map<string, Window>();
+  private windowStartedAt = Date.now();
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
 
@@ -61,6 +62,7 @@ export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
   async publish(): Promise<void> {
     const ended = this.windows;
     this.windows = new Map();
+    this.windowStartedAt = Date.now();
     // Every instance counts every event; one of them publishes.
     const term = 2 * this.config.analyticsIntervalSeconds * 1000;
     if (!(await this.leadership.claim('analytics', term))) return;
@@ -75,6 +77,19 @@ export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn(`Could not publish analytics for an organization: ${String(error)}`);
       }
     }
+  }
+
+  /**
+   * The window in progress for one organization, as an `analytics.update` would report it if it
+   * ended now (`window_seconds`: how long it has run), so a dashboard need not wait for the next.
+   */
+  current(organizationId: string): Promise<AnalyticsUpdateData> {
+    const elapsedSeconds = Math.round((Date.now() - this.windowStartedAt) / 1000);
+    return this.snapshot(
+      organizationId,
+      this.windows.get(organizationId) ?? emptyWindow(),
+      elapsedSeconds,
+    );
   }
 
   private count(event: DomainEvent): void {
@@ -99,11 +114,15 @@ export class AnalyticsPublisher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async snapshot(organizationId: string, window: Window): Promise<AnalyticsUpdateData> {
+  private async snapshot(
+    organizationId: string,
+    window: Window,
+    windowSeconds = this.config.analyticsIntervalSeconds,
+  ): Promise<AnalyticsUpdateData> {
     const { searchTimeTotal, ...counts } = window;
     return {
       timestamp: new Date().toISOString(),
-      window_seconds: this.config.analyticsIntervalSeconds,
+      window_seconds: windowSeconds,
       memories_total: await this.memories.count(organizationId),
       ...counts,
       average_search_time:

@@ -5,13 +5,14 @@ import { DatabaseHealthIndicator } from './database.health';
 import { HealthController } from './health.controller';
 import { HttpStatsRecorder } from './http-stats.recorder';
 import { ProcessStatsSampler } from './process-stats.sampler';
+import { SystemHealthController } from './system-health.controller';
 import { SystemHealthPublisher } from './system-health.publisher';
 
-/** Probes, the HTTP timings, and the system.health publisher. */
+/** Probes, the HTTP timings, and the system.health publisher and its on-demand reading. */
 @Module({
   // DatabaseHealthIndicator logs each failed check with its cause; terminus would repeat it.
   imports: [TerminusModule.forRoot({ logger: false }), SearchModule],
-  controllers: [HealthController],
+  controllers: [HealthController, SystemHealthController],
   providers: [
     DatabaseHealthIndicator,
     HttpStatsRecorder,

@@ -25,6 +25,7 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
   private readonly logger = new Logger(SystemHealthPublisher.name);
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private latest?: SystemHealthData;
 
   constructor(
     private readonly log: EventLog,
@@ -52,6 +53,18 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
 
   private publish(data: SystemHealthData): Promise<DomainEvent | undefined> {
     return this.log.publish({ type: 'system.health', organizationId: null, data });
+  }
+
+  /**
+   * The last reading this instance published while it is recent (two intervals), else one taken
+   * now: each reading restarts the CPU sample, so a caller asking often must not shorten it.
+   */
+  async current(): Promise<SystemHealthData> {
+    const maxAgeMs = 2 * this.config.healthIntervalSeconds * 1000;
+    if (this.latest && Date.now() - Date.parse(this.latest.timestamp) < maxAgeMs) {
+      return this.latest;
+    }
+    return this.measure();
   }
 
   private async measure(): Promise<SystemHealthData> {
@@ -91,7 +104,9 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
       if (!(await this.leadership.claim('system-health', term))) return;
       const data = await this.measure();
       // A run that was measuring when shutdown began would report the closing database.
-      if (!this.stopped) await this.publish(data);
+      if (this.stopped) return;
+      this.latest = data;
+      await this.publish(data);
     } catch (error) {
       this.logger.error(`Could not publish system.health: ${(error as Error)?.message ?? error}`);
     } finally {
