@@ -104,13 +104,21 @@ export class EventList {
     const line = document.createElement('span');
     line.className = 'summary';
     line.textContent = summary(type, data);
-    const details = document.createElement('details');
-    const label = document.createElement('summary');
-    label.textContent = 'data';
+    // A button and a full-width block rather than <details>: open, the data takes a row of its
+    // own instead of squeezing the summary.
+    const toggle = document.createElement('button');
+    toggle.type = 'button';
+    toggle.className = 'toggle';
+    toggle.textContent = 'data';
+    toggle.setAttribute('aria-expanded', 'false');
     const json = document.createElement('pre');
+    json.hidden = true;
     json.textContent = JSON.stringify(data, null, 2);
-    details.append(label, json);
-    row.append(time, badge, line, details);
+    toggle.addEventListener('click', () => {
+      json.hidden = !json.hidden;
+      toggle.setAttribute('aria-expanded', String(!json.hidden));
+    });
+    row.append(time, badge, line, toggle, json);
     return row;
   }
 }

@@ -6,8 +6,33 @@ const set = (id, value) => {
 
 const clock = (iso) => new Date(iso).toLocaleTimeString();
 
-/** The service status panel, from `system.health`. */
+const HEALTH_FIGURES = ['health-cpu', 'health-memory', 'health-response', 'health-errors'];
+const COUNT_FIGURES = [
+  'memories-total',
+  'searches',
+  'memories-created',
+  'memories-updated',
+  'memories-deleted',
+  'average-search',
+  'active-connections',
+];
+
+/**
+ * When each panel's figures were taken: a reading fetched from the API may come back after a
+ * newer one arrived on the stream, and must not replace it.
+ */
+const shownAt = { health: 0, analytics: 0 };
+
+const isNewer = (panel, iso) => {
+  const at = Date.parse(iso);
+  if (at < shownAt[panel]) return false;
+  shownAt[panel] = at;
+  return true;
+};
+
+/** The service status panel, from `system.health` or `GET /api/v1/system/health`. */
 export function showHealth(data) {
+  if (!isNewer('health', data.timestamp)) return;
   const status = byId('health-status');
   status.dataset.status = data.status;
   status.textContent = data.status;
@@ -25,8 +50,12 @@ export function showHealth(data) {
   set('health-updated', `As of ${clock(data.timestamp)}`);
 }
 
-/** The counts panel, from `analytics.update` (counts over its window, the total now). */
+/**
+ * The counts panel, from `analytics.update` or `GET /api/v1/analytics` (counts over a window, the
+ * total now).
+ */
 export function showAnalytics(data) {
+  if (!isNewer('analytics', data.timestamp)) return;
   set('memories-total', data.memories_total);
   set('searches', data.searches);
   set('memories-created', data.memories_created);
@@ -41,4 +70,29 @@ export function showAnalytics(data) {
     'counts-updated',
     `Memories: the total now. The rest: the last ${data.window_seconds} s, to ${clock(data.timestamp)}.`,
   );
+}
+
+/** Empties both panels: their figures belonged to a connection that is gone. */
+export function clearPanels() {
+  shownAt.health = 0;
+  shownAt.analytics = 0;
+  const status = byId('health-status');
+  status.dataset.status = 'unknown';
+  status.textContent = 'Not connected';
+  byId('health-services').replaceChildren();
+  for (const id of [...HEALTH_FIGURES, ...COUNT_FIGURES]) set(id, null);
+  byId('health-updated').textContent = '';
+  byId('counts-updated').textContent = '';
+}
+
+/** Reads a panel's figures from the API with the key, for `show`; says so when it cannot. */
+export async function loadPanel(path, apiKey, show, note) {
+  try {
+    const response = await fetch(path, { headers: { Authorization: `Bearer ${apiKey}` } });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(body.message ?? `HTTP ${response.status}`);
+    show(body);
+  } catch (error) {
+    byId(note).textContent = `Could not load: ${error.message}`;
+  }
 }

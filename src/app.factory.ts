@@ -3,15 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { join } from 'node:path';
 import { AppModule } from './app.module';
-import { static as serveStatic } from 'express';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { bodyParserErrors, requireJsonBody } from './common/body-parsing';
 import { assignRequestId } from './common/request-id';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { dashboardFiles } from './dashboard/dashboard-files';
 import { HttpStatsRecorder } from './health/http-stats.recorder';
 
 /**
@@ -19,23 +18,6 @@ import { HttpStatsRecorder } from './health/http-stats.recorder';
  * escape: 50,000 of content, 500 of title, 20 tags of 64, and 16 KiB of metadata.
  */
 const JSON_BODY_LIMIT = '1mb';
-
-/** The live dashboard's static files (public/ at the top of the repo, from src/ or dist/). */
-const DASHBOARD_DIR = join(__dirname, '..', 'public');
-
-/** Paths that belong to the API, the probes and the scrape endpoint, never to the dashboard. */
-const SERVED_BY_NEST = /^\/(api|health|metrics)(\/|$)/;
-
-/**
- * The dashboard's files at `/`. Only files that exist are served, so nothing of Nest's is
- * shadowed, and API paths skip the lookup: it costs a file-system call per request, stream
- * connects included.
- */
-function dashboardFiles(): RequestHandler {
-  const serveFile = serveStatic(DASHBOARD_DIR, { index: 'index.html', redirect: false });
-  return (request, response, next) =>
-    SERVED_BY_NEST.test(request.path) ? next() : serveFile(request, response, next);
-}
 
 function setUpOpenApi(app: INestApplication): void {
   const document = SwaggerModule.createDocument(

@@ -17,12 +17,28 @@ describe('the dashboard is served beside the API', () => {
     for (const [path, type] of [
       ['/dashboard.js', /javascript/],
       ['/live-stream.js', /javascript/],
+      ['/event-chart.js', /javascript/],
       ['/dashboard.css', /^text\/css/],
+      ['/favicon.ico', /^image\/svg\+xml/],
     ] as const) {
       const response = await request(t.url).get(path);
       expect({ path, status: response.status }).toEqual({ path, status: 200 });
       expect(response.headers['content-type']).toMatch(type);
     }
+  });
+
+  it('serves the libraries the page imports from their npm packages, and nothing else of them', async () => {
+    const chart = await request(t.url).get('/vendor/uplot.esm.js').expect(200);
+    expect(chart.headers['content-type']).toMatch(/javascript/);
+    expect(chart.text).toContain('export { uPlot as default }');
+    await request(t.url)
+      .get('/vendor/uplot.min.css')
+      .expect(200)
+      .expect('Content-Type', /^text\/css/);
+    const parser = await request(t.url).get('/vendor/eventsource-parser.js').expect(200);
+    expect(parser.text).toContain('createParser');
+    await request(t.url).get('/vendor/uPlot.iife.js').expect(404);
+    await request(t.url).get('/vendor/../package.json').expect(404);
   });
 
   it('shadows none of the API, the probes or the metrics', async () => {

@@ -1,15 +1,28 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { AnalyticsPublisher } from '../src/activity/analytics.publisher';
 import { MemoryClient } from '../src/client';
 import { EventLog } from '../src/events/event-log';
+import { DomainEvent } from '../src/events/event-map';
+import { SystemHealthPublisher } from '../src/health/system-health.publisher';
 import { StreamHub } from '../src/stream/stream-hub';
+import { bearer } from './support/http';
+import { openStream, SseStream } from './support/sse-client';
 import { memoryCreated, publishBurst } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Debian's package; `.ci/run` installs it. */
 const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
+/**
+ * Screenshots go to test-artifacts/, or to docs/ (the README's pictures) with
+ * DASHBOARD_SCREENSHOTS=docs, so that a test run does not rewrite tracked files.
+ */
+const SCREENSHOTS = join(
+  __dirname,
+  '..',
+  process.env.DASHBOARD_SCREENSHOTS === 'docs' ? 'docs' : 'test-artifacts',
+);
 const inCi = process.env.CI === 'true';
 const runnable = inCi || existsSync(CHROMIUM);
 if (!runnable) {
@@ -18,12 +31,17 @@ if (!runnable) {
   );
 }
 
+/** A phone, a larger phone, a tablet, a laptop. */
+const WIDTHS = [360, 390, 768, 1280];
+/** Narrower than this, an event's text wraps every few words. */
+const MIN_SUMMARY_WIDTH_PX = 200;
+
 interface OpenedPage {
   page: Page;
-  /** Console errors and uncaught exceptions, in order. */
-  errors: string[];
-  /** Every stream URL the page's EventSource asked for. */
-  streamUrls: URL[];
+  /** Console errors, uncaught exceptions and failed or refused requests, in order. */
+  problems: string[];
+  /** Every stream request the page made, with its headers. */
+  streamRequests: { url: URL; headers: Record<string, string> }[];
 }
 
 (runnable ? describe : describe.skip)('the live dashboard in headless Chromium', () => {
@@ -32,23 +50,36 @@ interface OpenedPage {
   let api: MemoryClient;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  const streams: SseStream[] = [];
 
-  async function openDashboard(context?: BrowserContext): Promise<OpenedPage> {
-    const owned = context ?? (await browser.newContext({ viewport: { width: 1280, height: 900 } }));
+  async function openDashboard(
+    width = 1280,
+    context?: BrowserContext,
+    beforeLoad?: (page: Page) => Promise<void>,
+  ): Promise<OpenedPage> {
+    const owned = context ?? (await browser.newContext({ viewport: { width, height: 900 } }));
     if (!context) contexts.push(owned);
     const page = await owned.newPage();
-    const errors: string[] = [];
-    const streamUrls: URL[] = [];
+    const problems: string[] = [];
+    const streamRequests: OpenedPage['streamRequests'] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
-    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+    page.on('requestfailed', (request) =>
+      problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`),
+    );
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
+    });
     page.on('request', (request) => {
       const url = new URL(request.url());
-      if (url.pathname === '/api/v1/stream') streamUrls.push(url);
+      if (url.pathname === '/api/v1/stream')
+        streamRequests.push({ url, headers: request.headers() });
     });
+    await beforeLoad?.(page);
     await page.goto(`${t.url}/`, { waitUntil: 'load' });
-    return { page, errors, streamUrls };
+    return { page, problems, streamRequests };
   }
 
   async function connectWithKey(page: Page, remember = false): Promise<void> {
@@ -58,16 +89,32 @@ interface OpenedPage {
     await page.waitForSelector('#connection[data-state="live"]', { timeout: 5000 });
   }
 
-  const row = (page: Page, type: string, text: string) =>
-    page.locator(`#event-list li[data-type="${type}"]`, { hasText: text });
+  // Page code is given as strings: this project's TypeScript knows no DOM.
+  const text = (page: Page, selector: string) =>
+    page.evaluate<string>(`document.querySelector(${JSON.stringify(selector)}).textContent`);
+  const fitsTheScreen = (page: Page) =>
+    page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  const chartTotal = (page: Page) =>
+    page.evaluate<number>("Number(document.getElementById('chart-total').dataset.total)");
+  const legendCount = async (page: Page, type: string) =>
+    Number(await text(page, `#chart-legend li[data-type="${type}"] .count`));
+  const chartPixels = (page: Page) =>
+    page.evaluate<string>("document.querySelector('#chart canvas').toDataURL()");
+
+  const row = (page: Page, type: string, content: string) =>
+    page.locator(`#event-list li[data-type="${type}"]`, { hasText: content });
+  const summaryWidth = async (page: Page, id: string) =>
+    (await row(page, 'memory.created', id).locator('.summary').boundingBox())?.width;
 
   beforeAll(async () => {
-    t = await startTestApp({ HEALTH_INTERVAL_SECONDS: '1', ANALYTICS_INTERVAL_SECONDS: '1' });
+    // The periodic events are an hour apart: whatever fills the panels sooner came from the API.
+    t = await startTestApp({ HEALTH_INTERVAL_SECONDS: '3600', ANALYTICS_INTERVAL_SECONDS: '3600' });
     key = await t.createKey('acme', 'alice');
     api = new MemoryClient({ apiKey: key, baseUrl: t.url });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
+        '--headless',
         '--no-sandbox',
         '--disable-gpu',
         '--disable-quic',
@@ -79,6 +126,7 @@ interface OpenedPage {
     });
   });
   afterEach(async () => {
+    for (const stream of streams.splice(0)) stream.close();
     for (const context of contexts.splice(0)) await context.close();
   });
   afterAll(async () => {
@@ -86,72 +134,130 @@ interface OpenedPage {
     await t?.close();
   });
 
-  it('loads without console errors', async () => {
-    const { page, errors } = await openDashboard();
+  it('loads without console errors or failed requests, its icon included', async () => {
+    const { page, problems } = await openDashboard();
     await expect(page.title()).resolves.toBe('mnemo · live');
-    await expect(page.textContent('#connection-label')).resolves.toBe('Not connected');
-    expect(errors).toEqual([]);
+    await expect(text(page, '#connection-label')).resolves.toBe('Not connected');
+    const icon = await page.request.get(`${t.url}/favicon.ico`);
+    expect(icon.status()).toBe(200);
+    expect(problems).toEqual([]);
   });
 
-  it('shows a memory created through the API within two seconds, with counts and service status', async () => {
-    const { page, errors, streamUrls } = await openDashboard();
-    await connectWithKey(page);
-    // The native EventSource, opened with a ticket, never with the key.
-    expect(streamUrls).toHaveLength(1);
-    expect(streamUrls[0].searchParams.get('ticket')).toMatch(/^\S{32,}$/);
-    expect(streamUrls[0].href).not.toContain(key);
+  describe.each(WIDTHS)('at %i px wide', (width) => {
+    it('fits the screen, fills its panels at once, keeps rows readable and charts what arrives', async () => {
+      const { page, problems } = await openDashboard(width);
+      await connectWithKey(page);
 
-    const memory = await api.createMemory({
-      title: 'Auth notes',
-      content: 'Tokens rotate every hour',
-      memory_type: 'knowledge',
-      tags: ['auth'],
+      // Filled from the API within a few seconds, not after the hour-long periodic events.
+      await page.waitForFunction(
+        `document.getElementById('health-status').dataset.status === 'healthy' &&
+         document.getElementById('health-services').textContent.includes('database: healthy') &&
+         document.getElementById('memories-total').textContent !== '–' &&
+         document.getElementById('active-connections').textContent === '1'`,
+        undefined,
+        { timeout: 3000 },
+      );
+      const totalBefore = Number(await text(page, '#memories-total'));
+      const chartBefore = {
+        created: await legendCount(page, 'memory.created'),
+        searched: await legendCount(page, 'search.performed'),
+      };
+      const pixelsBefore = await chartPixels(page);
+
+      const memory = await api.createMemory({
+        title: `Seen at ${width} px`,
+        content: `A long, unbroken word wraps inside its row: ${'x'.repeat(300)}`,
+        metadata: { note: 'y'.repeat(400) },
+        tags: ['layout'],
+      });
+      await api.searchMemories({ query: 'unbroken' });
+      await row(page, 'memory.created', memory.id).waitFor({ timeout: 2000 });
+      await row(page, 'search.performed', 'unbroken').waitFor({ timeout: 2000 });
+      await page.waitForFunction(
+        `document.getElementById('memories-total').textContent === '${totalBefore + 1}' &&
+         document.getElementById('searches').textContent !== '0'`,
+        undefined,
+        { timeout: 5000 },
+      );
+
+      await expect(legendCount(page, 'memory.created')).resolves.toBe(chartBefore.created + 1);
+      await expect(legendCount(page, 'search.performed')).resolves.toBe(chartBefore.searched + 1);
+      await expect(chartTotal(page)).resolves.toBeGreaterThanOrEqual(2);
+      await expect(chartPixels(page)).resolves.not.toBe(pixelsBefore);
+
+      const closed = await summaryWidth(page, memory.id);
+      expect(closed).toBeGreaterThan(MIN_SUMMARY_WIDTH_PX);
+      const created = row(page, 'memory.created', memory.id);
+      await created.locator('.toggle').click();
+      await created.locator('pre').waitFor({ state: 'visible' });
+      // Open, the data takes a row of its own: the summary keeps its width.
+      await expect(summaryWidth(page, memory.id)).resolves.toBe(closed);
+      await expect(fitsTheScreen(page)).resolves.toBe(true);
+      await created.locator('.toggle').click();
+
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `dashboard-${width}.png`), fullPage: true });
+      if (width === 1280) await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png') });
+      expect(problems).toEqual([]);
     });
-    const createdAt = Date.now();
-    await row(page, 'memory.created', memory.id).waitFor({ timeout: 2000 });
-    expect(Date.now() - createdAt).toBeLessThan(2000);
-
-    await page.waitForSelector('#health-status[data-status="healthy"]', { timeout: 5000 });
-    await expect(page.textContent('#health-services')).resolves.toContain('database: healthy');
-
-    await api.updateMemory(memory.id, { tags: ['auth', 'security'] });
-    await api.createMemory({ title: 'Standup', content: 'Ship the dashboard', tags: ['team'] });
-    // Searches are counted per analytics window: the search comes last, so the window that
-    // holds it also sees both memories.
-    await api.searchMemories({ query: 'tokens' });
-    // Page code is given as strings: this project's TypeScript knows no DOM.
-    await page.waitForFunction(
-      `document.getElementById('memories-total').textContent === '2' &&
-       document.getElementById('searches').textContent === '1'`,
-      undefined,
-      { timeout: 5000 },
-    );
-    await row(page, 'memory.updated', memory.id).waitFor({ timeout: 2000 });
-
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
-    await expect(page.evaluate<number>('localStorage.length')).resolves.toBe(0);
-    expect(errors).toEqual([]);
   });
 
-  it('filters the list by type and holds new events while paused', async () => {
-    const { page } = await openDashboard();
+  it('keeps the panels live from the stream after the first reading', async () => {
+    const { page, problems } = await openDashboard();
     await connectWithKey(page);
-    await page.selectOption('#type-filter', 'memory.created');
-    await page.click('#pause');
-    const held = await api.createMemory({ content: 'arrives while paused' });
-    await page.waitForSelector('#pause:text("Resume (")', { timeout: 2000 });
-    expect(await row(page, 'memory.created', held.id).count()).toBe(0);
-
-    await page.click('#pause');
-    await row(page, 'memory.created', held.id).waitFor({ timeout: 2000 });
-    const visibleRows = await page.locator('#event-list li:not([hidden])').all();
-    const visibleTypes = await Promise.all(visibleRows.map((li) => li.getAttribute('data-type')));
-    expect(new Set(visibleTypes)).toEqual(new Set(['memory.created']));
+    await page.waitForSelector('#health-status[data-status="healthy"]', { timeout: 3000 });
+    const health = (await t.app
+      .get(SystemHealthPublisher)
+      .publishNow()) as DomainEvent<'system.health'>;
+    await page.waitForFunction(
+      `document.getElementById('health-updated').textContent ===
+        'As of ' + new Date(${JSON.stringify(health.data.timestamp)}).toLocaleTimeString()`,
+      undefined,
+      { timeout: 3000 },
+    );
+    await api.createMemory({ content: 'counted in the window' });
+    await t.app.get(AnalyticsPublisher).publish();
+    await row(page, 'analytics.update', 'memor').waitFor({ timeout: 3000 });
+    await expect(text(page, '#counts-updated')).resolves.toContain('the last 3600 s');
+    expect(problems).toEqual([]);
   });
 
-  it('reconnects with a fresh ticket after the server drops the stream, losing and repeating nothing', async () => {
-    const { page, streamUrls } = await openDashboard();
+  it('says why when the key has every stream open, and waits as the server said', async () => {
+    for (let i = 0; i < 5; i++) {
+      streams.push(await openStream(`${t.url}/api/v1/stream`, { headers: bearer(key) }));
+    }
+    const { page, problems, streamRequests } = await openDashboard(390, undefined, (p) =>
+      p.clock.install(),
+    );
+    await page.fill('#api-key', key);
+    await page.click('#connect');
+    await page.waitForSelector('#connection[data-state="waiting"]', { timeout: 5000 });
+    await expect(text(page, '#key-message')).resolves.toBe(
+      'Too many connections: at most 5 concurrent streams per API key',
+    );
+    await expect(text(page, '#connection-detail')).resolves.toBe('retrying in 60 s');
+    await expect(fitsTheScreen(page)).resolves.toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-limited.png') });
+
+    // Retry-After: 60. Nothing is asked again before that.
+    await page.clock.runFor(59_000);
+    await expect(text(page, '#connection-detail')).resolves.toBe('retrying in 1 s');
+    expect(streamRequests).toHaveLength(1);
+
+    streams.shift()?.close();
+    await page.clock.runFor(2000);
+    await page.waitForSelector('#connection[data-state="live"]', { timeout: 5000 });
+    expect(streamRequests).toHaveLength(2);
+    await expect(text(page, '#key-message')).resolves.toBe('');
+    // The one refusal (the browser logs it too), and nothing else.
+    expect(problems).toEqual([
+      `429: ${t.url}/api/v1/stream`,
+      'console: Failed to load resource: the server responded with a status of 429 (Too Many Requests)',
+    ]);
+  });
+
+  it('reconnects by itself after the server drops the stream, losing and repeating nothing', async () => {
+    const { page, problems, streamRequests } = await openDashboard();
     await connectWithKey(page);
     const before = await api.createMemory({ content: 'before the drop' });
     await row(page, 'memory.created', before.id).waitFor({ timeout: 2000 });
@@ -172,24 +278,61 @@ interface OpenedPage {
     for (const id of [before.id, gapId, after.id]) {
       expect({ id, rows: await row(page, 'memory.created', id).count() }).toEqual({ id, rows: 1 });
     }
-    // The browser's own retry (spent ticket, refused), then a new ticket resuming from the last id.
-    const tickets = streamUrls.map((url) => url.searchParams.get('ticket'));
-    expect(tickets).toHaveLength(3);
-    expect(tickets[1]).toBe(tickets[0]);
-    expect(tickets[2]).not.toBe(tickets[0]);
-    expect(streamUrls[2].searchParams.get('last_event_id')).toMatch(/\S/);
+    // The page's own second request, resuming from the last id: no retry of a spent request.
+    expect(streamRequests).toHaveLength(2);
+    expect(streamRequests[0].headers['last-event-id']).toBeUndefined();
+    expect(streamRequests[1].headers['last-event-id']).toMatch(/\S/);
+    for (const { url } of streamRequests) expect(url.href).not.toContain(key);
+    expect(problems).toEqual([]);
+  });
+
+  it('disconnects quietly and leaves no stale figures behind', async () => {
+    const { page } = await openDashboard(390);
+    await connectWithKey(page);
+    const memory = await api.createMemory({ content: 'charted, then forgotten' });
+    await row(page, 'memory.created', memory.id).waitFor({ timeout: 2000 });
+    await page.waitForFunction("document.getElementById('memories-total').textContent !== '–'");
+
+    await page.click('#disconnect');
+    await page.waitForSelector('#connection[data-state="idle"]');
+    await expect(text(page, '#connection-label')).resolves.toBe('Not connected');
+    await expect(text(page, '#key-message')).resolves.toBe('');
+    for (const figure of ['#memories-total', '#searches', '#health-cpu', '#active-connections']) {
+      await expect(text(page, figure)).resolves.toBe('–');
+    }
+    await expect(page.getAttribute('#health-status', 'data-status')).resolves.toBe('unknown');
+    await expect(chartTotal(page)).resolves.toBe(0);
+  });
+
+  it('filters the list by type and holds new events while paused', async () => {
+    const { page } = await openDashboard();
+    await connectWithKey(page);
+    await page.selectOption('#type-filter', 'memory.created');
+    await page.click('#pause');
+    const held = await api.createMemory({ content: 'arrives while paused' });
+    await page.waitForSelector('#pause:text("Resume (")', { timeout: 2000 });
+    expect(await row(page, 'memory.created', held.id).count()).toBe(0);
+
+    await page.click('#pause');
+    await row(page, 'memory.created', held.id).waitFor({ timeout: 2000 });
+    const visibleRows = await page.locator('#event-list li:not([hidden])').all();
+    const visibleTypes = await Promise.all(visibleRows.map((li) => li.getAttribute('data-type')));
+    expect(new Set(visibleTypes)).toEqual(new Set(['memory.created']));
   });
 
   it('keeps the key in memory only, unless the user asks to remember it', async () => {
     const context = await browser.newContext();
     contexts.push(context);
-    const first = await openDashboard(context);
+    const first = await openDashboard(1280, context);
+    await connectWithKey(first.page);
+    await expect(first.page.evaluate<number>('localStorage.length')).resolves.toBe(0);
+    await first.page.click('#disconnect');
     await connectWithKey(first.page, true);
     await expect(
       first.page.evaluate<string | null>("localStorage.getItem('mnemo.apiKey')"),
     ).resolves.toBe(key);
 
-    const again = await openDashboard(context);
+    const again = await openDashboard(1280, context);
     await again.page.waitForSelector('#connection[data-state="live"]', { timeout: 5000 });
     await again.page.click('#disconnect');
     await again.page.uncheck('#remember');
