@@ -1,12 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { DomainEvent } from '../events/event-map';
+import { loggedEvent } from '../../test/support/stream-helpers';
+import { Replay } from '../events/event-log';
 import { SseWriter } from './sse-writer';
 import { ConnectionHost, StreamConnection, StreamLimits } from './stream-connection';
 
 /** A response that records what is written to it (headers already sent, no socket of its own). */
 class RecordingResponse extends EventEmitter {
   readonly written: string[] = [];
+  /** What `write` answers: false as a full socket does. */
+  accepting = true;
+  destroyed = false;
   headersSent = true;
   socket = null;
   writableLength = 0;
@@ -16,9 +20,18 @@ class RecordingResponse extends EventEmitter {
   }
   write(chunk: Buffer | string): boolean {
     this.written.push(chunk.toString());
-    return true;
+    return this.accepting;
   }
-  destroy(): void {}
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+interface PageRead {
+  after: string;
+  resolve(page: Replay): void;
+  reject(error: Error): void;
+  promise: Promise<Replay>;
 }
 
 const LIMITS: StreamLimits = {
@@ -29,107 +42,236 @@ const LIMITS: StreamLimits = {
   retryMs: 3000,
 };
 
-function memoryCreated(sequence: number): DomainEvent {
-  return {
-    type: 'memory.created',
-    organizationId: 'acme',
-    id: `1-${sequence}`,
-    publishedAt: 0,
-    data: { id: `mem_${sequence}` },
-  } as unknown as DomainEvent;
-}
-
 describe('StreamConnection', () => {
   let response: RecordingResponse;
   let connection: StreamConnection;
-  let hostLastEventId: string | null;
-  let readMoreCalls: string[];
+  let now: number;
+  let feedLastId: string;
+  let reads: PageRead[];
+  let ticked: boolean;
+  let closedWith: string | undefined;
 
-  beforeEach(() => {
-    response = new RecordingResponse();
-    readMoreCalls = [];
+  function connect(limits: Partial<StreamLimits> = {}) {
     const host: ConnectionHost = {
-      now: () => Date.now(),
-      lastEventId: () => hostLastEventId,
-      lagging: () => undefined,
-      backedUp: () => undefined,
+      now: () => now,
+      ticks: (_connection, wanted) => (ticked = wanted),
       delivered: () => undefined,
-      closed: () => undefined,
-      readMore: (_connection, position) => readMoreCalls.push(position),
+      closed: (_connection, reason) => (closedWith = reason),
+    };
+    const history = {
+      lastId: () => feedLastId,
+      replay: (after: string) => {
+        let resolve!: (page: Replay) => void;
+        let reject!: (error: Error) => void;
+        const promise = new Promise<Replay>((settle, fail) => {
+          resolve = settle;
+          reject = fail;
+        });
+        reads.push({ after, resolve, reject, promise });
+        return promise;
+      },
     };
     connection = new StreamConnection(
       { keyId: 'key', organizationId: 'acme', userId: 'alice', scopes: ['stream:read'] },
       { events: null, filters: [], heartbeatSeconds: 30 },
-      LIMITS,
+      { ...LIMITS, ...limits },
+      history,
       host,
       () => undefined,
     );
+  }
+
+  beforeEach(() => {
+    response = new RecordingResponse();
+    now = 1_000_000;
+    feedLastId = '1-1';
+    reads = [];
+    ticked = false;
+    closedWith = undefined;
+    connect();
   });
   afterEach(() => connection.dispose());
 
-  const open = (replayed: DomainEvent[], position: string, resumeFrom: string, more = false) =>
+  const writer = () =>
+    new SseWriter(
+      response as unknown as ServerResponse,
+      () => undefined,
+      (backedUp) => connection.backpressure(backedUp),
+    );
+  const open = (replayed: number[], position: string, resumeFrom: string, more = false) =>
     connection.open(
-      new SseWriter(
-        response as unknown as ServerResponse,
-        () => undefined,
-        () => undefined,
-      ),
-      { events: replayed, position, more },
+      writer(),
+      { events: replayed.map((n) => loggedEvent(n)), position, more },
       resumeFrom,
     );
+  const offer = (...positions: number[]) => {
+    for (const n of positions) connection.offer(loggedEvent(n));
+  };
   const sentIds = () =>
     response.written.flatMap(
       (frame) => /^event: memory\.created\nid: (\S+)/.exec(frame)?.[1] ?? [],
     );
+  const controls = (type: string) =>
+    response.written.flatMap((frame) => {
+      const match = new RegExp(`^event: ${type}\\nid: (\\S+)\\ndata: (.*)`).exec(frame);
+      return match ? [{ id: match[1], data: JSON.parse(match[2]) as Record<string, unknown> }] : [];
+    });
 
-  it('skips live events that the replay already sent when the bus is behind the replay', () => {
-    hostLastEventId = '1-1';
-    open([memoryCreated(2), memoryCreated(3)], '1-3', '1-1');
-    for (const sequence of [2, 3, 4]) connection.offer(memoryCreated(sequence));
+  it('skips live events that the replay already sent when the feed is behind the replay', () => {
+    open([2, 3], '1-3', '1-1');
+    offer(2, 3, 4);
     expect(sentIds()).toEqual(['1-2', '1-3', '1-4']);
   });
 
-  it('sends every live event after the replay when the bus is not behind it', () => {
-    hostLastEventId = '1-3';
-    open([memoryCreated(2), memoryCreated(3)], '1-3', '1-1');
-    for (const sequence of [4, 5]) connection.offer(memoryCreated(sequence));
+  it('sends every live event after the replay when the feed is not behind it', () => {
+    feedLastId = '1-3';
+    open([2, 3], '1-3', '1-1');
+    offer(4, 5);
     expect(sentIds()).toEqual(['1-2', '1-3', '1-4', '1-5']);
   });
 
-  describe('a replay read from the database in pages', () => {
-    const heartbeatIds = () =>
-      response.written.flatMap((frame) => /^event: heartbeat\nid: (\S+)/.exec(frame)?.[1] ?? []);
+  describe('pacing', () => {
+    it('sends a burst below the cap at once, and holds the rest until the window frees it', () => {
+      connect({ maxEventsPerMinute: 3 });
+      feedLastId = '1-1';
+      open([], '1-1', '1-1');
+      offer(2, 3, 4, 5, 6);
+      expect(sentIds()).toEqual(['1-2', '1-3', '1-4']);
+      expect(ticked).toBe(true);
+      now += 30_000;
+      connection.tick();
+      expect(sentIds()).toHaveLength(3);
+      now += 31_000;
+      connection.tick();
+      expect(sentIds()).toEqual(['1-2', '1-3', '1-4', '1-5', '1-6']);
+      expect(ticked).toBe(false);
+    });
 
-    it('asks for the next page once the first is sent, ignoring live events meanwhile', () => {
-      hostLastEventId = '1-9';
-      open([memoryCreated(2), memoryCreated(3)], '1-3', '1-1', true);
-      // Live events while a page that is not the last is sent are in the log: the next page has them.
-      connection.offer(memoryCreated(10));
+    it('closes with RATE_LIMITED, saying when the held events could go, past the backlog bound', () => {
+      connect({ maxEventsPerMinute: 2, maxBacklog: 1 });
+      open([], '1-1', '1-1');
+      offer(2, 3);
+      now += 10_000;
+      offer(4, 5);
+      expect(closedWith).toBe('rate_limited');
+      const [error] = controls('error');
+      expect(error.data).toMatchObject({ code: 'RATE_LIMITED', retry_after: 51_000 });
+      // The client resumes after the last event it got, and the next replay has the rest.
+      expect(error.id).toMatch(/^1-3~/);
+    });
+
+    it('reads the next page of a replay only once the page held back for pacing is sent', () => {
+      connect({ maxEventsPerMinute: 2 });
+      feedLastId = '1-9';
+      open([2, 3, 4], '1-4', '1-1', true);
       expect(sentIds()).toEqual(['1-2', '1-3']);
-      expect(readMoreCalls).toEqual(['1-3']);
+      expect(reads).toEqual([]);
+      now += 61_000;
+      connection.tick();
+      expect(sentIds()).toEqual(['1-2', '1-3', '1-4']);
+      expect(reads.map((read) => read.after)).toEqual(['1-4']);
+    });
+  });
+
+  describe('a full socket', () => {
+    it('holds events while the socket is full and sends them when it drains', () => {
+      open([], '1-1', '1-1');
+      response.accepting = false;
+      offer(2, 3);
+      expect(sentIds()).toEqual(['1-2']);
+      expect(ticked).toBe(true);
+      response.accepting = true;
+      response.emit('drain');
+      expect(sentIds()).toEqual(['1-2', '1-3']);
+      expect(ticked).toBe(false);
     });
 
-    it('after the last page, sends the live events that came while it was read, once each', () => {
-      hostLastEventId = '1-9';
-      open([memoryCreated(2)], '1-2', '1-1', true);
-      connection.offer(memoryCreated(9));
-      connection.offer(memoryCreated(10));
-      connection.offer(memoryCreated(11));
-      connection.continueReplay({
-        events: [memoryCreated(3), memoryCreated(9), memoryCreated(10)],
-        position: '1-10',
-      });
-      connection.offer(memoryCreated(12));
+    it('drops a reader whose socket has not drained for too long, with CONNECTION_ERROR', () => {
+      open([], '1-1', '1-1');
+      response.accepting = false;
+      offer(2);
+      now += LIMITS.stallTimeoutMs;
+      connection.tick();
+      expect(closedWith).toBeUndefined();
+      now += 1;
+      connection.tick();
+      expect(closedWith).toBe('slow_consumer');
+      expect(response.destroyed).toBe(true);
+    });
+  });
+
+  describe('a replay read from the database in pages', () => {
+    it('asks for the next page once the first is sent, ignoring live events meanwhile', () => {
+      feedLastId = '1-9';
+      open([2, 3], '1-3', '1-1', true);
+      // Live events while a page that is not the last is sent are in the log: the next page has them.
+      offer(10);
+      expect(sentIds()).toEqual(['1-2', '1-3']);
+      expect(reads.map((read) => read.after)).toEqual(['1-3']);
+    });
+
+    it('after the last page, sends the live events that came while it was read, once each', async () => {
+      feedLastId = '1-9';
+      open([2], '1-2', '1-1', true);
+      offer(9, 10, 11);
+      reads[0].resolve({ events: [3, 9, 10].map((n) => loggedEvent(n)), position: '1-10' });
+      await reads[0].promise;
+      offer(12);
       expect(sentIds()).toEqual(['1-2', '1-3', '1-9', '1-10', '1-11', '1-12']);
-      expect(readMoreCalls).toEqual(['1-2']);
+      expect(reads).toHaveLength(1);
     });
 
-    it('gives heartbeats the position of what was sent, not of the live events it skipped', () => {
-      hostLastEventId = '1-50';
-      open([memoryCreated(2)], '1-2', '1-1', true);
-      connection.offer(memoryCreated(50));
-      (connection as unknown as { sendHeartbeat(): void }).sendHeartbeat();
-      expect(heartbeatIds().at(-1)).toMatch(/^1-2~/);
+    it('closes with CONNECTION_ERROR when a page cannot be read', async () => {
+      open([2], '1-2', '1-1', true);
+      const read = reads[0];
+      read.reject(new Error('database gone'));
+      await read.promise.catch(() => undefined);
+      expect(closedWith).toBe('server');
+      expect(controls('error')[0]).toMatchObject({
+        id: expect.stringMatching(/^1-2~/),
+        data: { code: 'CONNECTION_ERROR' },
+      });
+    });
+  });
+
+  describe('heartbeats', () => {
+    beforeEach(() => jest.useFakeTimers({ now }));
+    afterEach(() => jest.useRealTimers());
+
+    it('carry the position of what was sent, not of live events a page in progress skipped', () => {
+      feedLastId = '1-50';
+      open([2], '1-2', '1-1', true);
+      offer(50);
+      jest.advanceTimersByTime(30_000);
+      expect(controls('heartbeat').map((heartbeat) => heartbeat.id)).toEqual([
+        expect.stringMatching(/^1-1~/),
+        expect.stringMatching(/^1-2~/),
+      ]);
+    });
+
+    it('carry the last event sent while others are held back for pacing', () => {
+      connect({ maxEventsPerMinute: 1 });
+      open([], '1-1', '1-1');
+      offer(2, 3);
+      feedLastId = '1-3';
+      jest.advanceTimersByTime(30_000);
+      expect(controls('heartbeat').map((heartbeat) => heartbeat.id)).toEqual([
+        expect.stringMatching(/^1-1~/),
+        expect.stringMatching(/^1-2~/),
+      ]);
+    });
+
+    it('carry the feed’s last event once live with nothing held: a valid place to resume', () => {
+      feedLastId = '1-50';
+      open([], '1-50', '1-50');
+      jest.advanceTimersByTime(30_000);
+      feedLastId = '1-60';
+      jest.advanceTimersByTime(30_000);
+      expect(controls('heartbeat').map((heartbeat) => heartbeat.id)).toEqual([
+        expect.stringMatching(/^1-50~/),
+        expect.stringMatching(/^1-50~/),
+        expect.stringMatching(/^1-60~/),
+      ]);
     });
   });
 });

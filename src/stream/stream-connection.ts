@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Caller } from '../auth/caller';
-import { compareEventIds, formatEventId, parseResumeId, resumePointId } from '../events/event-id';
 import { Replay } from '../events/event-log';
 import { DomainEvent, EventType } from '../events/event-map';
 import { StreamCloseReason } from '../metrics/metrics.service';
+import { CatchUp } from './catch-up';
 import { EventSelector } from './event-selector';
-import { Pacer } from './pacer';
+import { PacedQueue } from './paced-queue';
+import { jitteredRetry } from './reconnect-delay';
+import { ResumePosition } from './resume-position';
 import { controlFrame, eventFrame, retryFrame } from './sse-frame';
 import { SseWriter } from './sse-writer';
 import { StreamOptions } from './stream-options';
@@ -31,72 +33,62 @@ export interface StreamError {
   retry_after: number;
 }
 
-/** How a connection tells its hub what it needs. */
+/** Where a connection reads the events it missed, and how far the live feed has come. */
+export interface EventHistory {
+  /** The retained events after a position, one page at a time. */
+  replay(after: string): Promise<Replay>;
+  /** The last event the feed has handed out, and so offered to every connection that selects it. */
+  lastId(): string;
+}
+
+/** What a connection needs from whoever holds it. */
 export interface ConnectionHost {
   now(): number;
-  /**
-   * The last event the host has offered to every connection that may select it; null before the
-   * first. Events it did not offer to this connection are ones it does not select.
-   */
-  lastEventId(): string | null;
-  lagging(connection: StreamConnection, isLagging: boolean): void;
-  backedUp(connection: StreamConnection, isBackedUp: boolean): void;
+  /** While `wanted`, call `tick` every so often: to pace held events out and to watch a full socket. */
+  ticks(connection: StreamConnection, wanted: boolean): void;
   delivered(): void;
   closed(connection: StreamConnection, reason: StreamCloseReason): void;
-  /** Reads the next page of a replay after `position`; the connection gets it in `continueReplay`. */
-  readMore(connection: StreamConnection, position: string): void;
 }
 
 /**
- * One open stream: what it selects, where it stands (the last event it has fully handled, which
- * every id it sends resumes from), its paced backlog, and its heartbeat.
+ * One open stream: what it selects, its way through the replay to the live feed (CatchUp), what it
+ * holds back for pacing or a full socket (PacedQueue), where its client resumes (ResumePosition),
+ * and its heartbeat.
  */
 export class StreamConnection {
   private readonly suffix = randomBytes(8).toString('hex');
   readonly id = `conn_${this.suffix}`;
   private readonly selector: EventSelector;
-  private readonly pacer: Pacer;
-  /**
-   * `opening`: a replay page is being read, live events wait in `early`. `catching-up`: a page
-   * that is not the last is being sent; live events are ignored, as the next page holds them.
-   */
-  private state: 'opening' | 'catching-up' | 'live' | 'closed' = 'opening';
-  /** Where the page being sent ends, while catching up. */
-  private pageEnd = '';
-  private position = '';
-  /**
-   * Set while the feed has not yet handed this host the events that the replay covers: live
-   * events up to here were sent with the replay already (several instances: a position written on
-   * another instance can be ahead of this instance's feed).
-   */
-  private replayedThrough: string | null = null;
-  private readonly early: DomainEvent[] = [];
-  private backlog: DomainEvent[] = [];
-  private backlogStart = 0;
-  private replayLeft = 0;
-  private liveBytes = 0;
-  private controlCount = 0;
+  private readonly catchUp: CatchUp;
+  private readonly queue: PacedQueue;
+  private readonly position: ResumePosition;
+  private closed = false;
+  private ticking = false;
   private heartbeat?: NodeJS.Timeout;
+  /** Given at open, once the headers are out. */
   private writer?: SseWriter;
 
   constructor(
     readonly caller: Caller,
     private readonly options: StreamOptions,
     private readonly limits: StreamLimits,
+    private readonly history: EventHistory,
     private readonly host: ConnectionHost,
     /** Ends the response; the connection's observable completes. */
     private readonly complete: () => void,
   ) {
+    const feedLastId = () => history.lastId();
     this.selector = new EventSelector(caller.organizationId, options);
-    this.pacer = new Pacer(limits.maxEventsPerMinute, host.now());
+    this.catchUp = new CatchUp(feedLastId);
+    this.queue = new PacedQueue(limits.maxEventsPerMinute, limits.maxBacklog, host.now());
+    this.position = new ResumePosition(this.suffix, feedLastId);
   }
 
-  /** Called once the headers are out and the retained events after the resume position are known. */
+  /** Called once the headers are out and the first page of the replay is read. */
   open(writer: SseWriter, replay: Replay, resumeFrom: string | undefined): void {
-    if (this.state !== 'opening') return;
+    if (this.closed || this.writer) return;
     this.writer = writer;
-    const resumed = parseResumeId(resumeFrom ?? '');
-    this.position = resumed && !replay.reset ? formatEventId(resumed) : replay.position;
+    this.position.begin(resumeFrom, replay);
     writer.write(retryFrame(this.limits.retryMs), this.host.now());
     this.sendHeartbeat();
     if (replay.reset) this.sendControl('stream.reset', replay.reset);
@@ -104,29 +96,7 @@ export class StreamConnection {
       () => this.sendHeartbeat(),
       this.options.heartbeatSeconds * 1000,
     ).unref();
-    this.continueReplay(replay);
-  }
-
-  /** Sends a page of the replay; after the last one, the live events that came meanwhile. */
-  continueReplay(replay: Replay): void {
-    if (this.state !== 'opening') return;
-    for (const event of replay.events) this.accept(event, true);
-    if (replay.more) {
-      this.state = 'catching-up';
-      this.pageEnd = replay.position;
-      this.early.length = 0;
-      this.readMoreOnceSent();
-      return;
-    }
-    this.state = 'live';
-    for (const event of this.early) {
-      if (compareEventIds(event.id, replay.position) > 0) this.accept(event, false);
-    }
-    this.early.length = 0;
-    const latest = this.host.lastEventId();
-    if (latest === null || compareEventIds(latest, replay.position) < 0) {
-      this.replayedThrough = replay.position;
-    }
+    this.takePage(replay);
   }
 
   /** The event types this connection receives; null for all. */
@@ -136,54 +106,30 @@ export class StreamConnection {
 
   /** A live event from the feed. */
   offer(event: DomainEvent): void {
-    if (this.state === 'live') {
-      if (this.replayedThrough !== null) {
-        if (compareEventIds(event.id, this.replayedThrough) <= 0) return;
-        this.replayedThrough = null;
-      }
-      this.accept(event, false);
-    } else if (this.state === 'opening') {
-      this.early.push(event);
-      if (this.early.length > this.limits.maxBacklog) this.closeRateLimited(this.early.length);
-    }
+    if (this.closed) return;
+    if (this.catchUp.admits(event)) this.accept(event, false);
+    else if (this.catchUp.waiting > this.limits.maxBacklog) this.closeRateLimited();
   }
 
-  /** Sends what pacing and the socket allow now; called while this connection lags. */
-  drain(): void {
-    const now = this.host.now();
-    while (this.isSending && this.isLagging && !this.writer?.backedUp && this.pacer.tryTake(now)) {
-      const event = this.backlog[this.backlogStart++];
-      if (this.replayLeft > 0) this.replayLeft -= 1;
-      else this.liveBytes -= eventFrame(event).length;
-      this.deliver(event, now);
-    }
-    if (!this.isLagging) {
-      this.backlog = [];
-      this.backlogStart = 0;
-      this.host.lagging(this, false);
-      this.readMoreOnceSent();
-    }
+  /** The writer's socket filled up, or drained again. */
+  backpressure(backedUp: boolean): void {
+    if (backedUp) this.updateTicks();
+    else this.drain();
   }
 
-  /**
-   * Closes a reader whose socket has not drained for too long, or that holds too many bytes after
-   * a grace period (any large frame fills a socket for a moment); called while it is backed up.
-   */
-  checkStall(): void {
-    const stalledFor = this.writer?.stalledFor(this.host.now()) ?? 0;
-    const overBytes =
-      stalledFor > STALL_GRACE_MS && this.bufferedBytes() > this.limits.maxBufferedBytes;
-    if (stalledFor > this.limits.stallTimeoutMs || overBytes) this.closeSlowConsumer();
+  /** Paces held events out, or checks a full socket; called while the host ticks this connection. */
+  tick(): void {
+    if (this.writer?.backedUp) this.checkStall();
+    else this.drain();
   }
 
   /** Sends the error event (when given), then ends the stream. Idempotent. */
   close(reason: StreamCloseReason, error?: StreamError, how: { destroy?: boolean } = {}): void {
-    if (this.state === 'closed') return;
-    // Once the headers are out (the writer is given at open), the client can read an error event.
-    const wasOpen = this.writer !== undefined;
-    this.state = 'closed';
+    if (this.closed) return;
+    this.closed = true;
     clearInterval(this.heartbeat);
-    if (error && wasOpen) this.sendControl('error', error);
+    // Once the headers are out (the writer is given at open), the client can read an error event.
+    if (error) this.sendControl('error', error);
     if (how.destroy) this.writer?.destroy();
     else this.writer?.close();
     this.host.closed(this, reason);
@@ -192,85 +138,93 @@ export class StreamConnection {
 
   /** The client went away: stop without writing. */
   dispose(): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
+    if (this.closed) return;
+    this.closed = true;
     clearInterval(this.heartbeat);
     this.writer?.close();
     this.host.closed(this, 'client');
   }
 
-  get isLagging(): boolean {
-    return this.backlogStart < this.backlog.length;
+  /** Sends a page of the replay; once it is sent, reads the next one. */
+  private takePage(replay: Replay): void {
+    if (this.closed) return;
+    const { replayed, live } = this.catchUp.page(replay);
+    for (const event of replayed) this.accept(event, true);
+    for (const event of live) this.accept(event, false);
+    this.readNextPageOnceSent();
   }
 
-  private get isSending(): boolean {
-    return this.state === 'live' || this.state === 'catching-up';
-  }
-
-  /** Once a page that is not the last has been sent, everything up to its end is handled. */
-  private readMoreOnceSent(): void {
-    if (this.state !== 'catching-up' || this.isLagging) return;
-    this.position = this.pageEnd;
-    this.state = 'opening';
-    this.host.readMore(this, this.pageEnd);
+  private readNextPageOnceSent(): void {
+    if (this.closed || !this.queue.isEmpty) return;
+    const pageEnd = this.catchUp.sent();
+    if (pageEnd === null) return;
+    this.position.advanceTo(pageEnd);
+    this.history.replay(pageEnd).then(
+      (replay) => this.takePage(replay),
+      () =>
+        this.close('server', {
+          code: 'CONNECTION_ERROR',
+          message: 'The stream could not be read further: resume from the last event id',
+          retry_after: jitteredRetry(),
+        }),
+    );
   }
 
   private accept(event: DomainEvent, fromReplay: boolean): void {
+    if (this.closed) return;
     if (!this.selector.selects(event)) {
-      if (!this.isLagging) this.position = event.id;
+      if (this.queue.isEmpty) this.position.advanceTo(event.id);
       return;
     }
     const now = this.host.now();
-    if (!this.isLagging && !this.writer?.backedUp && this.pacer.tryTake(now)) {
+    if (!this.writer?.backedUp && this.queue.mayPass(now)) {
       this.deliver(event, now);
-      return;
+    } else if (this.queue.hold(event, fromReplay)) {
+      this.updateTicks();
+    } else if ((this.writer?.stalledFor(now) ?? 0) > STALL_GRACE_MS) {
+      // A socket that has been full for a while is a slow reader; otherwise the rate is to blame.
+      this.closeSlowConsumer();
+    } else {
+      this.closeRateLimited();
     }
-    this.enqueue(event, fromReplay);
+  }
+
+  /** Sends what pacing and the socket allow now. */
+  private drain(): void {
+    if (this.closed) return;
+    const now = this.host.now();
+    while (!this.writer?.backedUp) {
+      const event = this.queue.release(now);
+      if (!event) break;
+      this.deliver(event, now);
+    }
+    this.updateTicks();
+    this.readNextPageOnceSent();
   }
 
   /**
-   * Holds an event back for pacing or for a full socket. Replayed events are references into the
-   * retained log and do not count against the bounds; live ones do, in number and in bytes.
+   * Closes a reader whose socket has not drained for too long, or that holds too many bytes after
+   * a grace period (any large frame fills a socket for a moment).
    */
-  private enqueue(event: DomainEvent, fromReplay: boolean): void {
-    this.backlog.push(event);
-    this.host.lagging(this, true);
-    if (fromReplay) {
-      this.replayLeft += 1;
-      return;
-    }
-    this.liveBytes += eventFrame(event).length;
-    if (this.liveWaiting() <= this.limits.maxBacklog) return;
-    // A socket that has been full for a while is a slow reader; otherwise the rate is to blame.
+  private checkStall(): void {
     const stalledFor = this.writer?.stalledFor(this.host.now()) ?? 0;
-    if (stalledFor > STALL_GRACE_MS) this.closeSlowConsumer();
-    else this.closeRateLimited(this.backlog.length - this.backlogStart);
-  }
-
-  private liveWaiting(): number {
-    return this.backlog.length - this.backlogStart - this.replayLeft;
-  }
-
-  /** What this connection holds for its client: queued live frames and Node's socket buffer. */
-  private bufferedBytes(): number {
-    return this.liveBytes + (this.writer?.bufferedBytes ?? 0);
+    const held = this.queue.liveBytes + (this.writer?.bufferedBytes ?? 0);
+    const overBytes = stalledFor > STALL_GRACE_MS && held > this.limits.maxBufferedBytes;
+    if (stalledFor > this.limits.stallTimeoutMs || overBytes) this.closeSlowConsumer();
   }
 
   private deliver(event: DomainEvent, now: number): void {
     this.writer?.write(eventFrame(event), now);
-    this.position = event.id;
+    this.position.advanceTo(event.id);
     this.host.delivered();
   }
 
-  /**
-   * Where a client resumes from. Events of other types are not offered to this connection, so
-   * once it is open and while it holds nothing back, it has handled everything up to the host's
-   * last event: resuming from there spares the replay (and the retention) events it would skip.
-   */
-  private resumePosition(): string {
-    const latest = this.host.lastEventId();
-    if (this.state !== 'live' || this.isLagging || latest === null) return this.position;
-    return compareEventIds(latest, this.position) > 0 ? latest : this.position;
+  /** Asks for ticks while events are held or the socket is full. */
+  private updateTicks(): void {
+    const wanted = !this.closed && (!this.queue.isEmpty || this.writer?.backedUp === true);
+    if (wanted === this.ticking) return;
+    this.ticking = wanted;
+    this.host.ticks(this, wanted);
   }
 
   private closeSlowConsumer(): void {
@@ -285,11 +239,11 @@ export class StreamConnection {
     );
   }
 
-  private closeRateLimited(waiting: number): void {
+  private closeRateLimited(): void {
     this.close('rate_limited', {
       code: 'RATE_LIMITED',
       message: `More than ${this.limits.maxEventsPerMinute} events a minute: resume from the last event id to receive the rest`,
-      retry_after: Math.min(60_000, this.pacer.millisecondsFor(waiting, this.host.now())),
+      retry_after: this.queue.millisecondsToSend(this.host.now(), this.catchUp.waiting),
     });
   }
 
@@ -302,8 +256,8 @@ export class StreamConnection {
   }
 
   private sendControl(type: 'heartbeat' | 'error' | 'stream.reset', data: unknown): void {
-    this.controlCount += 1;
-    const id = resumePointId(this.resumePosition(), `${this.suffix}.${this.controlCount}`);
-    this.writer?.write(controlFrame(type, id, data), this.host.now());
+    if (!this.writer) return;
+    const caughtUp = !this.closed && this.catchUp.isLive && this.queue.isEmpty;
+    this.writer.write(controlFrame(type, this.position.controlId(caughtUp), data), this.host.now());
   }
 }

@@ -16,17 +16,19 @@ import { DomainEvent } from '../events/event-map';
 import { MetricsService, StreamCloseReason } from '../metrics/metrics.service';
 import { Audiences } from './audiences';
 import { SseWriter } from './sse-writer';
-import { ConnectionHost, StreamConnection, StreamError, StreamLimits } from './stream-connection';
+import { jitteredRetry } from './reconnect-delay';
+import {
+  ConnectionHost,
+  EventHistory,
+  StreamConnection,
+  StreamError,
+  StreamLimits,
+} from './stream-connection';
 import { StreamOptions } from './stream-options';
 
 /** How often lagging connections are paced forward and stalled ones checked. */
 const TICK_MS = 100;
 const RETRY_MS = 3000;
-const RECONNECT_BASE_MS = 1000;
-const RECONNECT_JITTER_MS = 4000;
-
-/** Spreads reconnects when many streams close at once. */
-const jitteredRetry = () => RECONNECT_BASE_MS + Math.floor(Math.random() * RECONNECT_JITTER_MS);
 
 /** Who a stream's log lines are about (never the key itself). */
 const streamFields = ({ caller, id }: StreamConnection) => ({
@@ -47,11 +49,13 @@ export class StreamHub
   private readonly logger = new Logger(StreamHub.name);
   private readonly connections = new Set<StreamConnection>();
   private readonly audiences = new Audiences<StreamConnection>();
-  /** The last event offered to every stream that may select it. */
-  private lastDispatchedId: string | null = null;
-  private readonly laggingConnections = new Set<StreamConnection>();
-  private readonly backedUpConnections = new Set<StreamConnection>();
+  /** Connections holding events back or facing a full socket. */
+  private readonly ticked = new Set<StreamConnection>();
   private readonly limits: StreamLimits;
+  private readonly history: EventHistory = {
+    replay: (after) => this.log.replay(after),
+    lastId: () => this.feed.lastId(),
+  };
   private subscription?: Subscription;
   private ticker?: NodeJS.Timeout;
 
@@ -87,8 +91,13 @@ export class StreamHub
     resumeFrom: string | undefined,
   ): Observable<never> {
     return new Observable<never>((subscriber) => {
-      const connection = new StreamConnection(caller, options, this.limits, this, () =>
-        subscriber.complete(),
+      const connection = new StreamConnection(
+        caller,
+        options,
+        this.limits,
+        this.history,
+        this,
+        () => subscriber.complete(),
       );
       this.add(connection);
       const replay = this.log.replay(resumeFrom);
@@ -102,7 +111,7 @@ export class StreamHub
             (error: unknown) => subscriber.error(error),
           );
         },
-        (backedUp) => this.backedUp(connection, backedUp),
+        (backedUp) => connection.backpressure(backedUp),
       );
       // A failed replay before the headers are out still gets its real status from the filters.
       replay.catch((error: unknown) => headersSent || subscriber.error(error));
@@ -139,44 +148,18 @@ export class StreamHub
     return Date.now();
   }
 
-  lastEventId(): string | null {
-    return this.lastDispatchedId;
-  }
-
-  lagging(connection: StreamConnection, isLagging: boolean): void {
-    if (isLagging) this.laggingConnections.add(connection);
-    else this.laggingConnections.delete(connection);
-  }
-
-  backedUp(connection: StreamConnection, isBackedUp: boolean): void {
-    if (isBackedUp) {
-      this.backedUpConnections.add(connection);
-    } else {
-      this.backedUpConnections.delete(connection);
-      connection.drain();
-    }
+  ticks(connection: StreamConnection, wanted: boolean): void {
+    if (wanted) this.ticked.add(connection);
+    else this.ticked.delete(connection);
   }
 
   delivered(): void {
     this.metrics.countDelivered(1);
   }
 
-  readMore(connection: StreamConnection, position: string): void {
-    this.log.replay(position).then(
-      (replay) => connection.continueReplay(replay),
-      () =>
-        connection.close('server', {
-          code: 'CONNECTION_ERROR',
-          message: 'The stream could not be read further: resume from the last event id',
-          retry_after: jitteredRetry(),
-        }),
-    );
-  }
-
   closed(connection: StreamConnection, reason: StreamCloseReason): void {
     this.connections.delete(connection);
-    this.laggingConnections.delete(connection);
-    this.backedUpConnections.delete(connection);
+    this.ticked.delete(connection);
     this.audiences.delete(connection);
     if (this.connections.size === 0) {
       clearInterval(this.ticker);
@@ -233,11 +216,9 @@ export class StreamHub
     for (const group of this.audiences.groupsOf(event)) {
       for (const connection of group) connection.offer(event);
     }
-    this.lastDispatchedId = event.id;
   }
 
   private tick(): void {
-    for (const connection of this.laggingConnections) connection.drain();
-    for (const connection of this.backedUpConnections) connection.checkStall();
+    for (const connection of this.ticked) connection.tick();
   }
 }

@@ -103,3 +103,14 @@ export async function waitUntilAsync(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A memory.created event as the log holds it, at position `n` of epoch 1 (`1-<n>`). */
+export function loggedEvent(n: number, organizationId = 'acme', padding = 0): DomainEvent {
+  return {
+    ...memoryCreated(organizationId, n, padding),
+    id: `1-${n}`,
+    position: n,
+    publishedAt: 0,
+    size: 0,
+  };
+}
