@@ -155,7 +155,7 @@ interface OpenedPage {
          document.getElementById('memories-total').textContent !== '–' &&
          document.getElementById('active-connections').textContent === '1'`,
         undefined,
-        { timeout: 3000 },
+        { timeout: 5000 },
       );
       const totalBefore = Number(await text(page, '#memories-total'));
       const chartBefore = {
@@ -287,7 +287,7 @@ interface OpenedPage {
   });
 
   it('disconnects quietly and leaves no stale figures behind', async () => {
-    const { page } = await openDashboard(390);
+    const { page, problems } = await openDashboard(390);
     await connectWithKey(page);
     const memory = await api.createMemory({ content: 'charted, then forgotten' });
     await row(page, 'memory.created', memory.id).waitFor({ timeout: 2000 });
@@ -302,6 +302,8 @@ interface OpenedPage {
     }
     await expect(page.getAttribute('#health-status', 'data-status')).resolves.toBe('unknown');
     await expect(chartTotal(page)).resolves.toBe(0);
+    // The stream the user ended, and nothing in the console.
+    expect(problems).toEqual([`failed: ${t.url}/api/v1/stream net::ERR_ABORTED`]);
   });
 
   it('filters the list by type and holds new events while paused', async () => {
