@@ -286,6 +286,22 @@ interface OpenedPage {
     expect(problems).toEqual([]);
   });
 
+  it('reconnects when heartbeats stop coming, as a silently dead connection would', async () => {
+    const { page, streamRequests } = await openDashboard(1280, undefined, (p) => p.clock.install());
+    await connectWithKey(page);
+    await page.waitForFunction(
+      "document.getElementById('connection-detail').textContent.startsWith('heartbeat')",
+    );
+    // The next heartbeat is due in 30 s; two and a half of them (75 s) missed, the page gives up
+    // on the connection. (The page's clock also runs on its own: 70 s leaves it a margin.)
+    await page.clock.runFor(70_000);
+    expect(streamRequests).toHaveLength(1);
+    await page.clock.runFor(5_000 + 1_000); // and a jittered second at most before retrying
+    await page.waitForSelector('#connection[data-state="live"]', { timeout: 5000 });
+    expect(streamRequests).toHaveLength(2);
+    expect(streamRequests[1].headers['last-event-id']).toMatch(/\S/);
+  });
+
   it('disconnects quietly and leaves no stale figures behind', async () => {
     const { page, problems } = await openDashboard(390);
     await connectWithKey(page);
