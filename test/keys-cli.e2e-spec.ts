@@ -1,38 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
 import { bearer, expectApiError } from './support/http';
+import { runKeysCli } from './support/processes';
 import { startTestApp, TestApp } from './support/test-app';
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const ROOT = resolve(__dirname, '..');
 
 // Each run starts Node and compiles the CLI with swc-node: about a second, more on a busy machine.
 jest.setTimeout(60_000);
-
-/** The real keys CLI, as `npm run keys` starts it, on the given database. */
-function runCli(databaseUrl: string, args: string[]): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', 'src/auth/keys.cli.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 interface CreatedKey {
   key: string;
@@ -46,7 +21,7 @@ describe('keys CLI', () => {
   let dir: string;
   let databaseUrl: string;
   let t: TestApp;
-  const cli = (...args: string[]) => runCli(databaseUrl, args);
+  const cli = (...args: string[]) => runKeysCli(databaseUrl, args);
 
   async function createKey(...args: string[]): Promise<CreatedKey> {
     const result = await cli('create', ...args, '--json');

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { parseApiKey } from '../src/auth/api-key.format';
 import request from 'supertest';
 import { freshPostgresDatabase, REDIS_URL } from './support/backend';
 import { startInstance, Instance } from './support/instance';
 import { PrivateRedis, startPrivateRedis } from './support/private-redis';
-import { createKeyIn, killDuringWrites } from './support/processes';
+import { createKeyIn, killDuringWrites, runKeysCli } from './support/processes';
+import { expectClosedWithinDeadline } from './support/revocation';
 import { isType, openStream, SseStream } from './support/sse-client';
 import { waitUntilAsync } from './support/stream-helpers';
 
@@ -13,6 +15,7 @@ const LEASE_SECONDS = 3;
 /** Two real instances, separate processes on different ports, sharing one PostgreSQL and one Redis. */
 describe('several instances on PostgreSQL and Redis', () => {
   const prefix = `mnemo-test:${randomBytes(6).toString('hex')}:`;
+  let databaseUrl: string;
   let dropDatabase: () => Promise<void>;
   let dropRestartDatabase: () => Promise<void>;
   let restartKey: string;
@@ -43,6 +46,7 @@ describe('several instances on PostgreSQL and Redis', () => {
 
   beforeAll(async () => {
     const database = await freshPostgresDatabase();
+    databaseUrl = database.url;
     dropDatabase = database.drop;
     const env = {
       DATABASE_URL: database.url,
@@ -75,6 +79,27 @@ describe('several instances on PostgreSQL and Redis', () => {
     expect(burst.filter((s) => s.status === 200)).toHaveLength(5);
     expect(burst.filter((s) => s.status === 429)).toHaveLength(7);
   });
+
+  it("closes a revoked key's streams on both instances within a second of the keys CLI revoking it", async () => {
+    const revokedKey = await createKeyIn(databaseUrl);
+    const headers = { Authorization: `Bearer ${revokedKey}` };
+    const onBoth = await Promise.all(
+      [a, b].map((instance) =>
+        openStream(`${instance.url}/api/v1/stream?events=memory.created`, { headers }),
+      ),
+    );
+    streams.push(...onBoth);
+    expect(onBoth.map((stream) => stream.status)).toEqual([200, 200]);
+    let turn = 0;
+    await expectClosedWithinDeadline(
+      onBoth,
+      async () => {
+        const result = await runKeysCli(databaseUrl, ['revoke', parseApiKey(revokedKey)!.id]);
+        expect(result.code).toBe(0);
+      },
+      async () => (await createMemory(turn++ % 2 ? a : b, 'published around the revoke')).id,
+    );
+  }, 60_000);
 
   it("resumes A's subscribers on B after A is killed, exactly once, and frees A's slots within the lease", async () => {
     const onA = await Promise.all([connect(a), connect(a)]);

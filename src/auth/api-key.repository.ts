@@ -35,6 +35,25 @@ export class ApiKeyRepository {
     return active;
   }
 
+  /** Keys revoked at or after `since` (an ISO timestamp), with when. */
+  async revokedSince(since: string): Promise<{ id: string; revoked_at: string }[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .select(['id', 'revoked_at'])
+      .where('revoked_at', '>=', since)
+      .execute();
+    return rows.map(({ id, revoked_at }) => ({ id, revoked_at: revoked_at! }));
+  }
+
+  /** When the last key was revoked, or null when none ever was. */
+  async lastRevokedAt(): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.max('revoked_at').as('last'))
+      .executeTakeFirst();
+    return row?.last ?? null;
+  }
+
   async list(organizationId?: string): Promise<ApiKeyRow[]> {
     let query = this.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id');
     if (organizationId !== undefined) query = query.where('organization_id', '=', organizationId);

@@ -7,6 +7,7 @@ import * as memoryTagsPostgres from './migrations/0003-memory-tags.postgres';
 import * as memoryTagsSqlite from './migrations/0003-memory-tags.sqlite';
 import * as eventLogPostgres from './migrations/0004-event-log.postgres';
 import * as eventLogSqlite from './migrations/0004-event-log.sqlite';
+import * as revokedKeys from './migrations/0005-revoked-keys';
 
 /**
  * Versioned schema changes, applied in name order at boot. Append; never edit a shipped one. A
@@ -19,6 +20,7 @@ export function migrationProvider(dialect: DatabaseDialect): MigrationProvider {
       '0002-memory-search': dialect === 'sqlite' ? memorySearchSqlite : memorySearchPostgres,
       '0003-memory-tags': dialect === 'sqlite' ? memoryTagsSqlite : memoryTagsPostgres,
       '0004-event-log': dialect === 'sqlite' ? eventLogSqlite : eventLogPostgres,
+      '0005-revoked-keys': revokedKeys,
     }),
   };
 }

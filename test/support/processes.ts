@@ -1,8 +1,35 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { ApiKeyRepository } from '../../src/auth/api-key.repository';
 import { ApiKeyService } from '../../src/auth/api-key.service';
 import { openDatabase } from '../../src/database/open-database';
 import { Instance } from './instance';
 import { waitUntilAsync } from './stream-helpers';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real keys CLI, as `npm run keys` starts it, on the given database; resolves when it exits. */
+export function runKeysCli(databaseUrl: string, args: string[]): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', 'src/auth/keys.cli.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
 
 /**
  * A key for acme/alice, made in the database at `databaseUrl` before any instance starts (which
