@@ -40,7 +40,7 @@ describe('GET /api/v1/stream', () => {
   afterAll(() => t.close());
 
   describe('wire format', () => {
-    it('sends the contract headers and starts with a retry line and a heartbeat carrying the connection id', async () => {
+    it('sends the contract headers and starts with a retry line and a heartbeat carrying the connection id and the interval', async () => {
       const stream = await connect();
       expect(stream.status).toBe(200);
       expect(stream.headers['content-type']).toBe('text/event-stream');
@@ -48,7 +48,7 @@ describe('GET /api/v1/stream', () => {
       expect(stream.headers['x-accel-buffering']).toBe('no');
       expect(stream.headers['content-encoding']).toBeUndefined();
       expect(stream.raw()).toMatch(
-        /^retry: \d+\n\nevent: heartbeat\nid: \S+\ndata: \{"timestamp":"[^"]+","status":"healthy","connection_id":"conn_[0-9a-f]{16}"\}\n\n/,
+        /^retry: \d+\n\nevent: heartbeat\nid: \S+\ndata: \{"timestamp":"[^"]+","status":"healthy","connection_id":"conn_[0-9a-f]{16}","interval_seconds":30\}\n\n/,
       );
     });
 
@@ -107,15 +107,17 @@ describe('GET /api/v1/stream', () => {
       }
     });
 
-    it('sends heartbeats every `heartbeat` seconds', async () => {
+    it('sends heartbeats every `heartbeat` seconds, saying so in each', async () => {
       const stream = await connect('?heartbeat=1');
       await stream.waitFor(
         (e) => e.event === 'heartbeat' && stream.events.filter(isType('heartbeat')).length >= 3,
         5000,
         'three heartbeats',
       );
-      const ids = stream.events.filter(isType('heartbeat')).map((e) => e.id);
+      const heartbeats = stream.events.filter(isType('heartbeat'));
+      const ids = heartbeats.map((e) => e.id);
       expect(new Set(ids).size).toBe(ids.length);
+      expect(heartbeats.map((e) => e.json.interval_seconds)).toEqual(heartbeats.map(() => 1));
     });
   });
 

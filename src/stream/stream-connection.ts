@@ -252,6 +252,8 @@ export class StreamConnection {
       timestamp: new Date(this.host.now()).toISOString(),
       status: 'healthy',
       connection_id: this.id,
+      // Tells a client how long silence may last before the connection is dead.
+      interval_seconds: this.options.heartbeatSeconds,
     });
   }
 
