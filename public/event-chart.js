@@ -3,6 +3,9 @@ import uPlot from './vendor/uplot.esm.js';
 /** How far back the chart looks. */
 export const WINDOW_SECONDS = 300;
 const HEIGHT = 180;
+/** Seconds per bar: one where there is room, more on a phone so that each bar stays visible. */
+const BAR_SECONDS = [1, 2, 5, 10];
+const MIN_BAR_PX = 3;
 
 /** One colour per event type, kept apart for colour-blind readers where possible. */
 const COLORS = {
@@ -29,6 +32,7 @@ export class EventChart {
   /** second (Unix) -> type -> events that second. */
   #buckets = new Map();
   #drawPending = false;
+  #barSeconds = 1;
 
   constructor({ container, legend, total, types }) {
     this.#types = types;
@@ -71,7 +75,11 @@ export class EventChart {
       height: HEIGHT,
       legend: { show: false },
       cursor: { show: false },
-      scales: { y: { range: (_plot, _min, max) => [0, Math.max(2, Math.ceil(max * 1.1))] } },
+      scales: {
+        // Each bar covers its seconds, so the newest one needs room to the right of its start.
+        x: { time: true, range: (_plot, min, max) => [min, max + this.#barSeconds] },
+        y: { range: (_plot, _min, max) => [0, Math.max(2, Math.ceil(max * 1.1))] },
+      },
       axes: [{ space: 60 }, { label: 'events / s', size: 44, space: 24 }],
       // Stacked bars: the top of each stack is drawn first, each type below it over it, so each
       // type shows as its own band and none hides another.
@@ -83,34 +91,47 @@ export class EventChart {
           stroke: COLORS[type],
           width: 0,
           points: { show: false },
-          paths: uPlot.paths.bars({ size: [1, Infinity, 3], gap: 0, align: 1 }),
+          paths: uPlot.paths.bars({ size: [1, Infinity], gap: 0, align: 1 }),
         })),
       ],
     };
   }
 
-  /** Events per second and type over the window: [seconds, counts of each type]. */
-  #counts() {
-    const end = nowSecond();
-    const start = end - WINDOW_SECONDS + 1;
-    for (const second of this.#buckets.keys()) if (second < start) this.#buckets.delete(second);
-    const seconds = Array.from({ length: WINDOW_SECONDS }, (_, i) => start + i);
-    const perType = this.#types.map((type) =>
-      seconds.map((second) => this.#buckets.get(second)?.get(type) ?? 0),
-    );
-    return { seconds, perType };
+  /** The fewest seconds per bar that keep bars MIN_BAR_PX wide in the plot's width. */
+  #chooseBarSeconds() {
+    const width = this.#plot?.over.clientWidth ?? 0;
+    const fits = (seconds) => (width * seconds) / WINDOW_SECONDS >= MIN_BAR_PX;
+    return BAR_SECONDS.find(fits) ?? BAR_SECONDS.at(-1);
   }
 
-  /** uPlot's columns: the seconds, then the stacks' tops, the tallest (every type) first. */
+  /** Events of each type per bar over the window: bar start times, then counts per type. */
+  #counts() {
+    const size = this.#chooseBarSeconds();
+    this.#barSeconds = size;
+    const newest = Math.floor(nowSecond() / size) * size;
+    const start = newest - WINDOW_SECONDS + size;
+    for (const second of this.#buckets.keys()) if (second < start) this.#buckets.delete(second);
+    const bars = Array.from({ length: WINDOW_SECONDS / size }, (_, i) => start + i * size);
+    const inBar = (bar, type) => {
+      let count = 0;
+      for (let second = bar; second < bar + size; second++) {
+        count += this.#buckets.get(second)?.get(type) ?? 0;
+      }
+      return count;
+    };
+    return { bars, perType: this.#types.map((type) => bars.map((bar) => inBar(bar, type))) };
+  }
+
+  /** uPlot's columns: bar times, then the stacks' tops per second, the tallest (every type) first. */
   #data() {
-    const { seconds, perType } = this.#counts();
+    const { bars, perType } = this.#counts();
     const stacks = [];
-    let below = seconds.map(() => 0);
+    let below = bars.map(() => 0);
     for (const counts of perType) {
-      below = below.map((sum, i) => sum + counts[i]);
+      below = below.map((sum, i) => sum + counts[i] / this.#barSeconds);
       stacks.push(below);
     }
-    return { columns: [seconds, ...stacks.toReversed()], perType };
+    return { columns: [bars, ...stacks.toReversed()], perType };
   }
 
   #render() {
