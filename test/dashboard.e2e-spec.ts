@@ -256,6 +256,17 @@ interface OpenedPage {
     ]);
   });
 
+  it('stops, in red, saying why, when the key is refused', async () => {
+    const { page, streamRequests } = await openDashboard(360);
+    await page.fill('#api-key', 'mnemo_not_a_real_key');
+    await page.click('#connect');
+    await page.waitForSelector('#connection[data-state="stopped"]', { timeout: 5000 });
+    await expect(text(page, '#key-message')).resolves.toBe('Invalid API key');
+    await expect(page.getAttribute('#key-message', 'data-tone')).resolves.toBe('error');
+    await expect(page.isVisible('#connect')).resolves.toBe(true);
+    expect(streamRequests).toHaveLength(1);
+  });
+
   it('reconnects by itself after the server drops the stream, losing and repeating nothing', async () => {
     const { page, problems, streamRequests } = await openDashboard();
     await connectWithKey(page);
