@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import type { NextFunction, Request, Response } from 'express';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { bodyParserErrors, requireJsonBody } from './common/body-parsing';
+import { corsOptions } from './common/cors';
 import { assignRequestId } from './common/request-id';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -46,6 +47,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     request.id = assignRequestId(request, response);
     next();
   });
+  // Before the body checks, so that preflights and refusals alike carry the CORS headers.
+  if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
   app.use(app.get(HttpStatsRecorder).middleware);
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });

@@ -1,11 +1,16 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
+import { logListening } from './common/lifecycle-log';
 import { ConfigError, loadConfig } from './config/app-config';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
-  await app.listen(config.port);
+  await (config.host === undefined
+    ? app.listen(config.port)
+    : app.listen(config.port, config.host));
+  logListening(app.getHttpServer().address() as AddressInfo);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -2,8 +2,9 @@ import { loadConfig } from '../config/app-config';
 import { loggingParams } from './logging';
 
 function autoLoggingAt(level: string): unknown {
-  const { pinoHttp } = loggingParams(loadConfig({ LOG_LEVEL: level }));
-  return (pinoHttp as { autoLogging?: unknown }).autoLogging;
+  const { pinoHttp } = loggingParams(loadConfig({ LOG_LEVEL: level, LOG_FORMAT: 'json' }));
+  const [options] = pinoHttp as [{ autoLogging?: unknown }];
+  return options.autoLogging;
 }
 
 describe('loggingParams', () => {

@@ -8,6 +8,9 @@ describe('loadConfig', () => {
       databaseUrl: 'sqlite:./data/mnemo.db',
       redis: undefined,
       logLevel: 'info',
+      logFormat: 'auto',
+      host: undefined,
+      corsOrigins: [],
       stream: { maxConnectionsPerKey: 5, maxEventsPerMinute: 1000, heartbeatMinSeconds: 30 },
       healthIntervalSeconds: 30,
       analyticsIntervalSeconds: 60,
@@ -65,10 +68,31 @@ describe('loadConfig', () => {
     ['EVENT_RETENTION_SECONDS', '-5'],
     ['HEALTH_INTERVAL_SECONDS', '1e3'],
     ['ANALYTICS_INTERVAL_SECONDS', 'soon'],
+    ['HOST', 'http://0.0.0.0'],
+    ['HOST', '127.0.0.1:3000'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ORIGINS', 'https://a.example.com;https://b.example.com'],
+    ['LOG_FORMAT', 'text'],
   ])('throws a ConfigError naming %s for %j', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(name);
+  });
+
+  it('reads the address, the CORS origins and the log format', () => {
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      LOG_FORMAT: 'json',
+    });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      logFormat: 'json',
+    });
+    for (const host of ['::', '0.0.0.0', 'localhost', 'mnemo.internal'])
+      expect(loadConfig({ HOST: host }).host).toBe(host);
   });
 
   it('names every bad variable at once', () => {

@@ -22,6 +22,22 @@ class EnvironmentVariables {
   @Max(65535)
   PORT = 3000;
 
+  /** Unset: every interface (IPv6 and IPv4), as Node listens by default. */
+  @IsOptional()
+  // A host name or IPv4 address, or an IPv6 address (two colons at least).
+  @Matches(/^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/, {
+    message: 'HOST must be an address to listen on, such as 127.0.0.1, 0.0.0.0, :: or localhost',
+  })
+  HOST?: string;
+
+  /** Origins that browser apps may call the API from; none unless listed. */
+  @IsOptional()
+  @Matches(/^\s*https?:\/\/[^/\s,]+\s*(,\s*https?:\/\/[^/\s,]+\s*)*$/, {
+    message:
+      'CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com,http://localhost:5173 (scheme, host and port; no path)',
+  })
+  CORS_ORIGINS?: string;
+
   @IsOptional()
   @IsString()
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
@@ -43,6 +59,11 @@ class EnvironmentVariables {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** Unset: pretty on a terminal, JSON otherwise. */
+  @IsOptional()
+  @IsIn(['pretty', 'json'])
+  LOG_FORMAT?: LogFormat;
 
   @IsOptional()
   @Transform(toInt)
@@ -129,6 +150,8 @@ class EnvironmentVariables {
   ANALYTICS_INTERVAL_SECONDS = 60;
 }
 
+export type LogFormat = 'pretty' | 'json';
+
 /** Typed configuration, validated once at boot; nothing else reads process.env. */
 export class AppConfig {
   constructor(
@@ -153,6 +176,11 @@ export class AppConfig {
     },
     readonly healthIntervalSeconds: number,
     readonly analyticsIntervalSeconds: number,
+    /** Undefined: every interface. */
+    readonly host: string | undefined,
+    readonly corsOrigins: readonly string[],
+    /** 'auto': pretty when stdout is a terminal, JSON otherwise. */
+    readonly logFormat: LogFormat | 'auto',
   ) {}
 }
 
@@ -196,5 +224,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     vars.HEALTH_INTERVAL_SECONDS,
     vars.ANALYTICS_INTERVAL_SECONDS,
+    vars.HOST,
+    vars.CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [],
+    vars.LOG_FORMAT ?? 'auto',
   );
 }
