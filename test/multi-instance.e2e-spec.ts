@@ -16,6 +16,7 @@ const LEASE_SECONDS = 3;
 describe('several instances on PostgreSQL and Redis', () => {
   const prefix = `mnemo-test:${randomBytes(6).toString('hex')}:`;
   let databaseUrl: string;
+  let env: Record<string, string>;
   let dropDatabase: () => Promise<void>;
   let dropRestartDatabase: () => Promise<void>;
   let restartKey: string;
@@ -48,7 +49,7 @@ describe('several instances on PostgreSQL and Redis', () => {
     const database = await freshPostgresDatabase();
     databaseUrl = database.url;
     dropDatabase = database.drop;
-    const env = {
+    env = {
       DATABASE_URL: database.url,
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
@@ -131,6 +132,40 @@ describe('several instances on PostgreSQL and Redis', () => {
       (LEASE_SECONDS + 3) * 1000,
       "A's slots to expire",
     );
+  }, 60_000);
+
+  it("tells a sixth stream when a killed instance's slots free, and admits it then", async () => {
+    const crashKey = await createKeyIn(databaseUrl);
+    const headers = { Authorization: `Bearer ${crashKey}` };
+    const doomed = await startInstance(env);
+    try {
+      const held = await Promise.all(
+        Array.from({ length: 5 }, () => openStream(`${doomed.url}/api/v1/stream`, { headers })),
+      );
+      streams.push(...held);
+      expect(held.map((stream) => stream.status)).toEqual([200, 200, 200, 200, 200]);
+      await doomed.stop('SIGKILL');
+      const killedAt = Date.now();
+      // Part of the lease has run out since the instance last renewed it (before it died).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+
+      const askedAt = Date.now();
+      const refused = await openStream(`${b.url}/api/v1/stream`, { headers });
+      streams.push(refused);
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers['retry-after']);
+      const leaseLeft = Math.ceil((killedAt + LEASE_SECONDS * 1000 - askedAt) / 1000);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(leaseLeft);
+
+      // A client that waits as told is let in.
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+      const admitted = await openStream(`${b.url}/api/v1/stream`, { headers });
+      streams.push(admitted);
+      expect(admitted.status).toBe(200);
+    } finally {
+      await doomed.stop('SIGKILL');
+    }
   }, 60_000);
 
   it('keeps streams open when Redis drops its connections, and delivers what was written meanwhile once', async () => {

@@ -5,10 +5,9 @@ import { ApiError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
 import { ConnectionLimiter } from './connection-limiter';
 
-export const CONNECTION_RETRY_AFTER_SECONDS = 60;
-
 /**
- * Takes one of the key's stream slots, or refuses with 429 before the stream opens. The slot is
+ * Takes one of the key's stream slots, or refuses with 429 before the stream opens, with a
+ * Retry-After (whole seconds, at least 1) saying when a slot may come free. The slot is
  * given back when the response closes, however it ends: client gone, server close, error, or a
  * refusal by a later pipe.
  */
@@ -23,20 +22,20 @@ export class ConnectionLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const caller = http.getRequest<AuthenticatedRequest>().caller;
     if (!caller) throw new Error('ConnectionLimitGuard must run after the ApiKeyGuard');
-    const lease = await this.limiter.acquire(caller.keyId);
-    if (!lease) {
+    const slot = await this.limiter.acquire(caller.keyId);
+    if ('retryAfterMs' in slot) {
       const max = this.config.stream.maxConnectionsPerKey;
       throw new ApiError(
         HttpStatus.TOO_MANY_REQUESTS,
         'RATE_LIMITED',
         `Too many connections: at most ${max} concurrent streams per API key`,
         undefined,
-        CONNECTION_RETRY_AFTER_SECONDS,
+        Math.max(1, Math.ceil(slot.retryAfterMs / 1000)),
       );
     }
     const response = http.getResponse<Response>();
-    if (response.closed) lease.release();
-    else response.once('close', () => lease.release());
+    if (response.closed) slot.release();
+    else response.once('close', () => slot.release());
     return true;
   }
 }

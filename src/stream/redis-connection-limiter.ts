@@ -3,17 +3,24 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { needsRedis } from '../redis/needs-redis';
-import { ConnectionLease, ConnectionLimiter } from './connection-limiter';
+import { ConnectionLease, ConnectionLimiter, SlotsFull } from './connection-limiter';
 
-/** Drops expired leases, then takes one if the key holds fewer than the maximum. Atomic. */
+/**
+ * Drops expired leases, then takes one if the key holds fewer than the maximum: 0. Otherwise the
+ * milliseconds until the earliest lease expires (at least 1), when a slot frees unless renewed.
+ * Atomic.
+ */
 const ACQUIRE = `
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local earliest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(earliest[2]) - ms)
+end
 redis.call('ZADD', KEYS[1], ms + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
+return 0`;
 
 /** Extends a lease that still exists. */
 const RENEW = `
@@ -52,13 +59,15 @@ export class RedisConnectionLimiter extends ConnectionLimiter implements OnAppli
     this.renewal = setInterval(() => void this.renew(), config.stream.slotLeaseMs / 3).unref();
   }
 
-  async acquire(keyId: string): Promise<ConnectionLease | null> {
+  async acquire(keyId: string): Promise<ConnectionLease | SlotsFull> {
     const leaseId = randomBytes(8).toString('hex');
     const max = this.config.stream.maxConnectionsPerKey;
-    const taken = await needsRedis(this.redis, () =>
-      this.redis.eval(ACQUIRE, 1, slotsKey(keyId), leaseId, max, this.config.stream.slotLeaseMs),
+    const waitMs = Number(
+      await needsRedis(this.redis, () =>
+        this.redis.eval(ACQUIRE, 1, slotsKey(keyId), leaseId, max, this.config.stream.slotLeaseMs),
+      ),
     );
-    if (taken !== 1) return null;
+    if (waitMs > 0) return { retryAfterMs: waitMs };
     this.leases.set(leaseId, keyId);
     return {
       release: () => {
