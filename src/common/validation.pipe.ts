@@ -1,16 +1,19 @@
 import { Transform } from 'class-transformer';
 import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError } from './api-error';
+import { firstBrokenRule } from './first-broken-rule';
 
 interface FieldError {
   field: string;
-  errors: string[];
+  /** One message: the first rule the field breaks. */
+  errors: [string];
 }
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, errors: Object.values(error.constraints) }] : [];
+    const first = firstBrokenRule(error);
+    const own: FieldError[] = first ? [{ field, errors: [first] }] : [];
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }
@@ -55,7 +58,7 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const details = flatten(errors);
-      const message = details.flatMap((d) => d.errors).join('; ');
+      const message = details.map((d) => d.errors[0]).join('; ');
       return new ApiError(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', message, details);
     },
   });

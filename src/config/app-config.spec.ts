@@ -95,6 +95,17 @@ describe('loadConfig', () => {
       expect(loadConfig({ HOST: host }).host).toBe(host);
   });
 
+  it.each([
+    ['STREAM_HEARTBEAT_MIN_SECONDS', 'abc', 'must be an integer number'],
+    ['STREAM_HEARTBEAT_MIN_SECONDS', '301', 'must not be greater than 300'],
+    ['PORT', '-1', 'must not be less than 0'],
+    ['STREAM_MAX_EVENTS_PER_MINUTE', '1.5', 'must be an integer number'],
+  ])('says the one thing wrong with %s=%s', (name, value, rule) => {
+    const load = () => loadConfig({ [name]: value });
+    expect(load).toThrow(`Invalid configuration:\n  ${name}="${value}": ${name} ${rule}`);
+    expect(load).not.toThrow(/;/);
+  });
+
   it('names every bad variable at once', () => {
     const load = () => loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
     expect(load).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);

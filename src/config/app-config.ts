@@ -9,6 +9,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { firstBrokenRule } from '../common/first-broken-rule';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -196,8 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const errors = validateSync(vars, { forbidUnknownValues: true });
   if (errors.length > 0) {
     const lines = errors.map(
-      (e) =>
-        `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      (e) => `${e.property}=${JSON.stringify(given[e.property])}: ${firstBrokenRule(e)}`,
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
