@@ -26,6 +26,7 @@ const common = {
 
 const SCALE_OUT_SUITES = [
   'memories',
+  'bad-input',
   'search',
   'events',
   'activity',

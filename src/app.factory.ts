@@ -6,9 +6,11 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { NextFunction, Request, Response } from 'express';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { bodyParserErrors, requireJsonBody } from './common/body-parsing';
+import { answerClientErrors } from './common/client-errors';
+import { bodyParserErrors, requireJsonBody, requireStorableJsonBody } from './common/body-parsing';
 import { corsOptions } from './common/cors';
 import { assignRequestId } from './common/request-id';
+import { requireStorableUrlText } from './common/url-text';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { dashboardFiles } from './dashboard/dashboard-files';
@@ -42,6 +44,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  answerClientErrors(app.getHttpServer());
   // The request id comes first so that even a refused body is answered and logged with it.
   app.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {
     request.id = assignRequestId(request, response);
@@ -50,8 +53,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Before the body checks, so that preflights and refusals alike carry the CORS headers.
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
   app.use(app.get(HttpStatsRecorder).middleware);
+  app.use(requireStorableUrlText);
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Not strict: a body of null or 5 is valid JSON, refused below as "not an object", in words.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: false });
+  app.use(requireStorableJsonBody);
   app.use(bodyParserErrors);
   app.use(dashboardFiles());
   // Probes and the scrape endpoint live where orchestrators and Prometheus look for them.

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -24,6 +24,18 @@ const L = MEMORY_LIMITS;
 
 /** May be left out, but not set to null: only the title can be cleared. */
 const IsOptionalButNotNull = () => ValidateIf((_, value) => value !== undefined);
+
+/**
+ * A query value written as plain decimal digits, as a number; anything else ("1e3", "0x10", "1.5",
+ * a value too long to be exact) stays text, for the integer rule to refuse in words.
+ */
+const toWholeNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+
+const PAGE_RANGE = { message: `page must be a whole number from 1 to ${L.pages}` };
+const LIMIT_RANGE = { message: `limit must be a whole number from 1 to ${L.pageSize}` };
+
+const UNIQUE_TAGS = { message: 'tags must not list the same tag twice' };
 
 /** `a,b` or repeated `x=a&x=b` in a query string, as one list. */
 const toList = ({ value }: { value: unknown }): unknown =>
@@ -54,7 +66,7 @@ export class CreateMemoryDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(L.tags)
-  @ArrayUnique()
+  @ArrayUnique(UNIQUE_TAGS)
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(L.tagLength, { each: true })
@@ -95,7 +107,7 @@ export class UpdateMemoryDto {
   @IsOptionalButNotNull()
   @IsArray()
   @ArrayMaxSize(L.tags)
-  @ArrayUnique()
+  @ArrayUnique(UNIQUE_TAGS)
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(L.tagLength, { each: true })
@@ -114,19 +126,24 @@ export class UpdateMemoryDto {
 }
 
 export class ListMemoriesQuery {
-  @ApiPropertyOptional({ minimum: 1, description: 'Page number; not together with cursor' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: L.pages,
+    description: 'Page number; not together with cursor',
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @Transform(toWholeNumber)
+  @IsInt(PAGE_RANGE)
+  @Min(1, PAGE_RANGE)
+  @Max(L.pages, PAGE_RANGE)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: L.pageSize, default: 20 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(L.pageSize)
+  @Transform(toWholeNumber)
+  @IsInt(LIMIT_RANGE)
+  @Min(1, LIMIT_RANGE)
+  @Max(L.pageSize, LIMIT_RANGE)
   limit = 20;
 
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })

@@ -15,6 +15,8 @@ export const MEMORY_LIMITS = {
   tagLength: 64,
   metadataBytes: 16 * 1024,
   pageSize: 100,
+  /** Deeper pages are reached with the cursor, which costs no offset scan. */
+  pages: 1_000_000,
 } as const;
 
 export interface Memory {

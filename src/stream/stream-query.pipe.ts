@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable, PipeTransform } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
+import { textProblem } from '../common/json-rules';
 import { AppConfig } from '../config/app-config';
 import { EVENT_TYPES, EventType, isEventType } from '../events/event-map';
 import { FilterValue, StreamOptions } from './stream-options';
@@ -49,6 +50,8 @@ function rejectEmptyEvents(): never {
 }
 
 function filterValue(name: string, value: unknown): FilterValue {
+  const problem = typeof value === 'string' ? textProblem(value) : null;
+  if (problem) throw invalid(`filters.${name} ${problem}`);
   if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
     return value as FilterValue;
   throw invalid(`filters.${name} must be a string, number, boolean or null`);
