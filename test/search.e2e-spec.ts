@@ -160,6 +160,14 @@ describe('POST /api/v1/memories/search', () => {
       ).toEqual([]);
     });
 
+    it('matches a null filter to a key holding null, never to an absent key or the text "null"', async () => {
+      const w = word();
+      await create({ content: `${w} null`, metadata: { owner: null } });
+      await create({ content: `${w} text`, metadata: { owner: 'null' } });
+      await create({ content: `${w} absent` });
+      expect(await contents({ query: w, filters: { owner: null } })).toEqual([`${w} null`]);
+    });
+
     it('applies filters on keys named like Object.prototype members instead of dropping them', async () => {
       const w = word();
       await create({ content: `${w} plain` });
@@ -255,11 +263,10 @@ describe('POST /api/v1/memories/search', () => {
       await expectFieldError({ query: 'x', sort: 'date' }, 'sort');
     });
 
-    it('refuses filters that are not a flat map of metadata keys to strings, numbers or booleans', async () => {
+    it('refuses filters that are not a flat map of metadata keys to strings, numbers, booleans or null', async () => {
       for (const filters of [
         { category: { $ne: 'x' } },
         { category: ['a'] },
-        { category: null },
         { 'bad"key': 'x' },
         { '': 'x' },
         ['category'],

@@ -30,7 +30,8 @@ export const SEARCH_LIMITS = {
 /** Metadata keys a filter may name: they become a quoted JSON path, which has no escapes. */
 export const METADATA_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export type MetadataValue = string | number | boolean;
+/** null matches a key that holds JSON null, never an absent one (as on the stream). */
+export type MetadataValue = string | number | boolean | null;
 
 function isMetadataFilter(value: unknown): value is Record<string, MetadataValue> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -40,14 +41,15 @@ function isMetadataFilter(value: unknown): value is Record<string, MetadataValue
     entries.every(
       ([key, item]) =>
         METADATA_KEY.test(key) &&
-        (typeof item === 'string' ||
+        (item === null ||
+          typeof item === 'string' ||
           typeof item === 'boolean' ||
           (typeof item === 'number' && Number.isFinite(item))),
     )
   );
 }
 
-/** An object of at most 20 metadata keys, each mapped to a string, number or boolean. */
+/** An object of at most 20 metadata keys, each mapped to a string, number, boolean or null. */
 function IsMetadataFilter(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -57,7 +59,7 @@ function IsMetadataFilter(options?: ValidationOptions): PropertyDecorator {
       options: {
         message:
           `$property must map at most ${SEARCH_LIMITS.filters} metadata keys (1-64 letters, ` +
-          'digits, "_", "." or "-") to a string, number or boolean',
+          'digits, "_", "." or "-") to a string, number, boolean or null',
         ...options,
       },
       validator: { validate: isMetadataFilter },
@@ -112,8 +114,12 @@ export class SearchMemoriesDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
-    description: 'Metadata equality: every top-level key given must hold exactly that value',
+    additionalProperties: {
+      oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+      nullable: true,
+    },
+    description:
+      'Metadata equality: every top-level key given must hold exactly that value (null: a key holding null)',
     example: { category: 'documentation' },
   })
   // class-transformer rebuilds nested objects and drops keys named like Object.prototype

@@ -275,6 +275,15 @@ describe('SearchRepository on SQLite FTS5', () => {
       expect(await contents('doc', { metadata: { flag: false } })).toEqual([]);
     });
 
+    it('matches null only to a key holding JSON null, not an absent key or the text "null"', async () => {
+      await add(
+        memory({ content: 'owner null', metadata: { owner: null } }),
+        memory({ content: 'owner text', metadata: { owner: 'null' } }),
+        memory({ content: 'owner absent' }),
+      );
+      expect(await contents('owner', { metadata: { owner: null } })).toEqual(['owner null']);
+    });
+
     it('filters on keys named like Object.prototype members', async () => {
       await add(
         memory({ content: 'car red', metadata: { constructor: 'Ferrari', toString: 'x' } }),

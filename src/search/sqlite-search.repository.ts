@@ -26,6 +26,7 @@ function metadataEquals(key: string, value: MetadataValue): RawBuilder<unknown> 
   // The key is validated to hold no quote, so the quoted label addresses exactly that key.
   const path = `$."${key}"`;
   const type = sql`json_type(m.metadata, ${path})`;
+  if (value === null) return sql`${type} = 'null'`;
   if (typeof value === 'boolean') return sql`${type} = ${value ? 'true' : 'false'}`;
   const types = typeof value === 'number' ? sql`('integer', 'real')` : sql`('text')`;
   return sql`(${type} in ${types} and json_extract(m.metadata, ${path}) = ${value})`;

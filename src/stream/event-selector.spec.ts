@@ -184,9 +184,24 @@ describe('EventSelector', () => {
       expect(selector({ filters: [['priority', 3]] }).selects(memory)).toBe(false);
     });
 
-    it('does not turn null or objects into strings', () => {
-      const memory = memoryCreated('acme', { owner: null, nested: { a: 1 } });
+    it('reads null as the text "null", so both filter forms select a null field', () => {
+      const memory = memoryCreated('acme', { owner: null, reviewer: 'null', editor: 'nobody' });
+      expect(selector({ filters: [['owner', 'null']] }).selects(memory)).toBe(true);
+      expect(selector({ filters: [['owner', null]] }).selects(memory)).toBe(true);
+      expect(selector({ filters: [['reviewer', 'null']] }).selects(memory)).toBe(true);
+      expect(selector({ filters: [['reviewer', null]] }).selects(memory)).toBe(false);
+      expect(selector({ filters: [['editor', 'null']] }).selects(memory)).toBe(false);
+      expect(selector({ filters: [['editor', null]] }).selects(memory)).toBe(false);
+    });
+
+    it('never selects an absent field with null, in either form', () => {
+      const memory = memoryCreated('acme', {});
       expect(selector({ filters: [['owner', 'null']] }).selects(memory)).toBe(false);
+      expect(selector({ filters: [['owner', null]] }).selects(memory)).toBe(false);
+    });
+
+    it('does not turn objects into strings', () => {
+      const memory = memoryCreated('acme', { nested: { a: 1 } });
       expect(selector({ filters: [['nested', '[object Object]']] }).selects(memory)).toBe(false);
     });
 

@@ -1,11 +1,15 @@
 import { DomainEvent, GLOBAL_EVENT_TYPES } from '../events/event-map';
 import { FilterValue, StreamOptions } from './stream-options';
 
+/**
+ * A string (every value of the bracket form is one) matches a scalar that reads the same as text:
+ * "2" matches 2, "true" true and "null" null, so `filters[x]=null` and `filters={"x":null}` both
+ * select a null field. Numbers, booleans and null from the JSON form match only themselves.
+ */
 function sameValue(actual: unknown, wanted: FilterValue): boolean {
   if (
     typeof wanted === 'string' &&
-    actual !== null &&
-    ['string', 'number', 'boolean'].includes(typeof actual)
+    (actual === null || ['string', 'number', 'boolean'].includes(typeof actual))
   ) {
     return String(actual) === wanted;
   }
