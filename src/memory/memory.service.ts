@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { userActivity } from '../activity/user-activity';
 import { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
 import { EventLog } from '../events/event-log';
@@ -9,6 +9,7 @@ import { MemoryChanges } from '../events/event-map';
 import { Positioned } from '../events/stream-position';
 import { CreateMemoryDto, ListMemoriesQuery, UpdateMemoryDto } from './memory.dto';
 import { memoryCreatedData, memoryDeletedData, memoryUpdatedData } from './memory.events';
+import { MemoryViewed } from './memory.notifications';
 import { MemoryPage, MemoryRepository } from './memory.repository';
 import { decodeCursor } from './memory.cursor';
 import { Memory, MemoryEdit } from './memory.types';
@@ -57,6 +58,7 @@ export class MemoryService {
   constructor(
     private readonly memories: MemoryRepository,
     private readonly log: EventLog,
+    private readonly notifications: EventEmitter2,
   ) {}
 
   async create(caller: Caller, input: CreateMemoryDto): Promise<Positioned<Memory>> {
@@ -90,8 +92,9 @@ export class MemoryService {
       this.memories.findById(caller.organizationId, id, db),
     );
     if (!memory) throw notFound(id);
-    void this.log.publish(
-      userActivity(caller.organizationId, caller.userId, 'memory.viewed', 'memory', id),
+    this.notifications.emit(
+      MemoryViewed.event,
+      new MemoryViewed(caller.organizationId, caller.userId, id),
     );
     return { result: memory, position };
   }

@@ -6,10 +6,10 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Observable, Subscription } from 'rxjs';
 import { Caller } from '../auth/caller';
 import { AppConfig } from '../config/app-config';
-import { userActivity } from '../activity/user-activity';
 import { EventFeed } from '../events/event-feed';
 import { EventLog, Replay } from '../events/event-log';
 import { DomainEvent } from '../events/event-map';
@@ -25,6 +25,7 @@ import {
   StreamLimits,
 } from './stream-connection';
 import { StreamOptions } from './stream-options';
+import { StreamClosed, StreamOpened } from './stream.notifications';
 
 /** How often lagging connections are paced forward and stalled ones checked. */
 const TICK_MS = 100;
@@ -63,6 +64,7 @@ export class StreamHub
     private readonly feed: EventFeed,
     private readonly log: EventLog,
     private readonly metrics: MetricsService,
+    private readonly notifications: EventEmitter2,
     config: AppConfig,
   ) {
     const { maxEventsPerMinute, maxBacklog, maxBufferedBytes, stallTimeoutMs } = config.stream;
@@ -169,8 +171,9 @@ export class StreamHub
     this.metrics.streamsClosed.inc({ reason });
     this.logger.log({ ...streamFields(connection), reason }, 'stream closed');
     const { organizationId, userId } = connection.caller;
-    void this.log.publish(
-      userActivity(organizationId, userId, 'stream.closed', 'stream', connection.id),
+    this.notifications.emit(
+      StreamClosed.event,
+      new StreamClosed(organizationId, userId, connection.id),
     );
   }
 
@@ -199,8 +202,9 @@ export class StreamHub
     connection.open(writer, replay, resumeFrom);
     this.logger.log(streamFields(connection), 'stream opened');
     const { organizationId, userId } = connection.caller;
-    void this.log.publish(
-      userActivity(organizationId, userId, 'stream.opened', 'stream', connection.id),
+    this.notifications.emit(
+      StreamOpened.event,
+      new StreamOpened(organizationId, userId, connection.id),
     );
   }
 
