@@ -9,7 +9,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { answerClientErrors } from './common/client-errors';
 import { bodyParserErrors, requireJsonBody, requireStorableJsonBody } from './common/body-parsing';
 import { corsOptions } from './common/cors';
-import { assignRequestId } from './common/request-id';
+import { assignRequestId } from './logging/request-id';
 import { requireStorableUrlText } from './common/url-text';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';

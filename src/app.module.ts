@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { ActivityModule } from './activity/activity.module';
 import { AuthModule } from './auth/auth.module';
 import { ShutdownLog } from './common/lifecycle-log';
-import { loggingParams } from './common/logging';
+import { loggingParams } from './logging/logging';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';

@@ -1,5 +1,5 @@
-import { KEY_PREFIX } from './api-key.format';
-import { TICKET_PREFIX } from './stream-tickets';
+import { KEY_PREFIX } from '../auth/api-key.format';
+import { TICKET_PREFIX } from '../auth/stream-tickets';
 
 export const REDACTED = '[REDACTED]';
 

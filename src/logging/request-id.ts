@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { looksLikeSecret } from '../auth/redact-secrets';
+import { looksLikeSecret } from './redact-secrets';
 
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

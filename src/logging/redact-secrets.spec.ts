@@ -1,6 +1,6 @@
-import { generateApiKey } from './api-key.format';
+import { generateApiKey } from '../auth/api-key.format';
 import { looksLikeSecret, redactSecrets } from './redact-secrets';
-import { newTicket } from './stream-tickets';
+import { newTicket } from '../auth/stream-tickets';
 
 const percentEncodedWhole = (text: string) =>
   [...text].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join('');

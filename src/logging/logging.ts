@@ -4,7 +4,7 @@ import type { Params } from 'nestjs-pino';
 import { destination, levels, type LogFn, type Logger } from 'pino';
 import type { Options } from 'pino-http';
 import pretty from 'pino-pretty';
-import { REDACTED, redactSecrets } from '../auth/redact-secrets';
+import { REDACTED, redactSecrets } from './redact-secrets';
 import { AppConfig, LogFormat } from '../config/app-config';
 import { assignRequestId } from './request-id';
 
