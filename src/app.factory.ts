@@ -8,7 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { answerClientErrors } from './common/client-errors';
 import { bodyParserErrors, requireJsonBody, requireStorableJsonBody } from './common/body-parsing';
-import { corsOptions } from './common/cors';
+import { corsOptions } from './cors';
 import { assignRequestId } from './logging/request-id';
 import { requireStorableUrlText } from './common/url-text';
 import { createValidationPipe } from './common/validation.pipe';

@@ -1,5 +1,5 @@
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
-import { STREAM_POSITION_HEADER } from '../events/stream-position';
+import { STREAM_POSITION_HEADER } from './events/stream-position';
 
 /**
  * Browser apps on the listed origins may call the API and open the stream (with a ticket, as
