@@ -27,6 +27,8 @@ const common = {
 const SCALE_OUT_SUITES = [
   'memories',
   'bad-input',
+  'stored-exactly',
+  'null-filters',
   'search',
   'events',
   'activity',
