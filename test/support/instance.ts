@@ -13,12 +13,28 @@ export interface Instance {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** How to start the service: by default from the sources of this checkout. */
+export interface Launch {
+  command: string;
+  args: string[];
+  cwd: string;
+}
+
+const FROM_SOURCE: Launch = {
+  command: process.execPath,
+  args: ['-r', '@swc-node/register', 'src/main.ts'],
+  cwd: ROOT,
+};
+
 /** The service as a separate process, as an operator runs it, answering HTTP on a free port. */
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
+export async function startInstance(
+  env: Record<string, string>,
+  launch: Launch = FROM_SOURCE,
+): Promise<Instance> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
-    cwd: ROOT,
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
