@@ -35,6 +35,13 @@ const BAD_MEMORY_BODIES: Array<[string, string]> = [
     `{"content":"x","extra":${nestedObjects(5000)}}`,
   ],
   ['objects 5,000 levels deep as tags', `{"content":"x","tags":[${nestedObjects(5000)}]}`],
+  // More than 10,000 values in all: validating them would hold the event loop.
+  ['200,000 numbers in an unknown field', `{"content":"x","extra":[${'0,'.repeat(199_999)}0]}`],
+  [
+    '10,001 keys at the top',
+    `{"content":"x",${Array.from({ length: 10_001 }, (_, i) => `"k${i}":1`).join(',')}}`,
+  ],
+  ['12,000 strings in metadata', `{"content":"x","metadata":{"a":[${'"",'.repeat(11_999)}""]}}`],
   // NUL, which PostgreSQL cannot store in text or jsonb.
   ['NUL in content', '{"content":"a\\u0000b"}'],
   ['NUL alone as content', '{"content":"\\u0000"}'],
@@ -165,6 +172,27 @@ describe('bad input: every class answers 4xx with the one error body', () => {
       expect(body.message).toBe('The request body must be a JSON object ({...}), not null');
     });
 
+    it('gives the first rule each field breaks, one message per field', async () => {
+      const body = await expectError(
+        await post('/api/v1/memories', '{"content":5,"tags":"x","title":7}'),
+        400,
+      );
+      expect(body.message).toBe(
+        'title must be a string; content must be a string; tags must be an array',
+      );
+    });
+
+    it('names ten unknown fields in the message and counts the rest', async () => {
+      const extra = Array.from({ length: 50 }, (_, i) => `"x${i}":1`).join(',');
+      const body = await expectError(
+        await post('/api/v1/memories', `{"content":"y",${extra}}`),
+        400,
+      );
+      expect(body.message.split('; ')).toHaveLength(11);
+      expect(body.message).toMatch(/; and 40 more \(see details\)$/);
+      expect(body.details).toHaveLength(50);
+    });
+
     it('names the field and the limit of 32 levels when nesting is too deep', async () => {
       const body = await expectError(
         await post('/api/v1/memories', `{"content":"x","metadata":${nestedObjects(3000)}}`),
@@ -285,13 +313,21 @@ describe('bad input: every class answers 4xx with the one error body', () => {
     });
 
     it.each([
-      '?last_event_id=%00',
-      '?filters[user_id]=%00',
-      '?filters=%7B%22user_id%22%3A%22%5Cu0000%22%7D',
-      '?events=memory.created%00',
-      '?ticket=%00',
-      '?heartbeat=30%00',
-    ])('refuses the stream query %s with 400 before the stream opens', async (query) => {
+      ['last_event_id holding NUL', '?last_event_id=%00'],
+      ['a bracket filter holding NUL', '?filters[user_id]=%00'],
+      ['a JSON filter holding \\u0000', `?filters=${encodeURIComponent('{"user_id":"\\u0000"}')}`],
+      ['an event type holding NUL', '?events=memory.created%00'],
+      ['a ticket holding NUL', '?ticket=%00'],
+      ['a heartbeat holding NUL', '?heartbeat=30%00'],
+      [
+        'JSON filters nested 1,500 arrays deep',
+        `?filters=${encodeURIComponent(`{"a":${'['.repeat(1500)}${']'.repeat(1500)}}`)}`,
+      ],
+      [
+        'JSON filters nested 500 objects deep',
+        `?filters=${encodeURIComponent(`{"a":${'{"b":'.repeat(500)}1${'}'.repeat(500)}}`)}`,
+      ],
+    ])('refuses %s with 400 before the stream opens', async (_, query) => {
       const stream = await openStream(`${t.url}/api/v1/stream${query}`, {
         headers: authorization,
         headersOnly: true,

@@ -7,6 +7,13 @@
 /** Objects and arrays inside one another, the body itself counting as one level. */
 export const MAX_JSON_DEPTH = 32;
 
+/**
+ * Values of every kind (objects, arrays, strings, numbers...) in one body. The largest valid body
+ * holds about 8,300 (16 KiB of metadata as `[0,0,...]` is 8,192); validating hundreds of
+ * thousands would hold the event loop for seconds.
+ */
+export const MAX_JSON_VALUES = 10_000;
+
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why a text cannot be stored as sent, or null when it can. */
@@ -31,43 +38,71 @@ export interface JsonProblem {
   message: string;
 }
 
+/** `metadata` for `metadata.a[2]`: the field a person wrote, when the full path is too long. */
+function topField(field: string): string {
+  return field.split(/[.[]/)[0];
+}
+
 function childPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   return parent ? `${parent}.${key}` : key;
 }
 
+interface Pending {
+  value: unknown;
+  /** Null for the body itself. */
+  parent: Pending | null;
+  key: string | number;
+  depth: number;
+}
+
+/** The path of a pending value, built only when it is reported. */
+function pathOf(item: Pending): string {
+  return item.parent === null ? '' : childPath(pathOf(item.parent), item.key);
+}
+
+function childValues(value: object): Array<[string | number, unknown]> {
+  return Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+}
+
 /**
- * The first part of a parsed JSON value, in document order, that breaks a rule above. Iterative and
- * stopping at the depth limit, so that a value nested thousands of levels deep costs no stack.
+ * The first part of a parsed JSON value, in document order, that breaks a rule above. Iterative,
+ * and stopping at the depth and count limits, so that a value nested thousands of levels deep
+ * costs no stack and a huge one no time.
  */
 export function findJsonProblem(root: unknown): JsonProblem | null {
-  const pending: Array<{ value: unknown; field: string; depth: number }> = [
-    { value: root, field: '', depth: 1 },
-  ];
+  const pending: Pending[] = [{ value: root, parent: null, key: '', depth: 1 }];
+  let counted = 1;
   while (pending.length > 0) {
-    const { value, field, depth } = pending.pop()!;
+    const item = pending.pop()!;
+    const { value, depth } = item;
     let message: string | null = null;
     if (typeof value === 'string') message = textProblem(value);
     else if (typeof value === 'number') message = numberProblem(value);
-    if (message) return { field, message };
+    if (message) return { field: pathOf(item), message };
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_JSON_DEPTH) {
-      // The path down there is 33 names long; the field it starts from is what a person needs.
       return {
-        field: field.split(/[.[]/)[0],
+        field: topField(pathOf(item)),
         message: `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays (the body counts as one)`,
       };
     }
-    const entries: Array<[string | number, unknown]> = Array.isArray(value)
-      ? value.map((item, index) => [index, item])
-      : Object.entries(value);
-    for (const [key] of entries) {
-      const keyMessage = typeof key === 'string' ? textProblem(key) : null;
-      if (keyMessage) return { field: childPath(field, key), message: `its name ${keyMessage}` };
+    const size = Array.isArray(value) ? value.length : Object.keys(value).length;
+    counted += size;
+    if (counted > MAX_JSON_VALUES) {
+      return {
+        field: topField(pathOf(item)) || 'body',
+        message: `holds more than ${MAX_JSON_VALUES} JSON values (objects, arrays, strings, numbers...) in all`,
+      };
     }
-    for (let i = entries.length - 1; i >= 0; i -= 1) {
-      const [key, item] = entries[i];
-      pending.push({ value: item, field: childPath(field, key), depth: depth + 1 });
+    const children = childValues(value);
+    for (const [key] of children) {
+      const keyMessage = typeof key === 'string' ? textProblem(key) : null;
+      if (keyMessage) return { field: pathOf(item) || 'body', message: `keys ${keyMessage}` };
+    }
+    for (let i = children.length - 1; i >= 0; i -= 1) {
+      const [key, child] = children[i];
+      pending.push({ value: child, parent: item, key, depth: depth + 1 });
     }
   }
   return null;

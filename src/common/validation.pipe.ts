@@ -50,6 +50,9 @@ class ApiValidationPipe extends ValidationPipe {
   }
 }
 
+/** Fields named in the message; a body of thousands of unknown keys would make it megabytes. */
+const MESSAGE_FIELDS = 10;
+
 /** Whitelisting, transforming validation whose failures use the one error body. */
 export function createValidationPipe(): ValidationPipe {
   return new ApiValidationPipe({
@@ -58,7 +61,9 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const details = flatten(errors);
-      const message = details.map((d) => d.errors[0]).join('; ');
+      const shown = details.slice(0, MESSAGE_FIELDS).map((d) => d.errors[0]);
+      const more = details.length - shown.length;
+      const message = shown.join('; ') + (more > 0 ? `; and ${more} more (see details)` : '');
       return new ApiError(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', message, details);
     },
   });
