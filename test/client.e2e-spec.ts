@@ -11,8 +11,9 @@ import {
   StreamEventName,
 } from '../src/client';
 import { EventLog } from '../src/events/event-log';
-import { ConnectionLimiter } from '../src/stream/connection-limiter';
 import { StreamHub } from '../src/stream/stream-hub';
+import { bearer } from './support/http';
+import { openStream } from './support/sse-client';
 import { memoryCreated, publishBurst, waitUntil, within } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -281,18 +282,32 @@ describe('MemoryClient against the real server', () => {
     });
 
     it('frees its connection slot on the server at close()', async () => {
-      const caller = await keys.authenticate(key);
-      const limiter = t.app.get(ConnectionLimiter);
-      const stream = open({ heartbeat: 1 });
+      const slotKey = await t.createKey('acme', 'sam');
+      const stream = new MemoryClient({ apiKey: slotKey, baseUrl: t.url }).createStream({
+        heartbeat: 1,
+      });
+      streams.push(stream);
       await next(stream, 'heartbeat');
-      expect(await limiter.count(caller!.keyId)).toBe(1);
+      const limit = t.config.stream.maxConnectionsPerKey;
+      const others = await Promise.all(
+        Array.from({ length: limit - 1 }, () =>
+          openStream(`${t.url}/api/v1/stream`, { headers: bearer(slotKey) }),
+        ),
+      );
+      expect(others.map((s) => s.status)).toEqual(others.map(() => 200));
       stream.close();
       expect(stream.readyState).toBe('closed');
       await eventually(
-        async () => (await limiter.count(caller!.keyId)) === 0,
+        async () => {
+          const last = await openStream(`${t.url}/api/v1/stream`, { headers: bearer(slotKey) });
+          others.push(last);
+          if (last.status === 200) return true;
+          await last.ended;
+          return false;
+        },
         1000,
         'the slot to be released',
-      );
+      ).finally(() => others.forEach((s) => s.close()));
     });
 
     describe('AUTH_ERROR stops it for good', () => {

@@ -5,7 +5,6 @@ import { AnalyticsPublisher } from '../src/activity/analytics.publisher';
 import { MemoryClient } from '../src/client';
 import { EventLog } from '../src/events/event-log';
 import { DomainEvent } from '../src/events/event-map';
-import { SystemHealthPublisher } from '../src/health/system-health.publisher';
 import { StreamHub } from '../src/stream/stream-hub';
 import { bearer } from './support/http';
 import { openStream, SseStream } from './support/sse-client';
@@ -206,9 +205,19 @@ interface OpenedPage {
     const { page, problems } = await openDashboard();
     await connectWithKey(page);
     await page.waitForSelector('#health-status[data-status="healthy"]', { timeout: 3000 });
-    const health = (await t.app
-      .get(SystemHealthPublisher)
-      .publishNow()) as DomainEvent<'system.health'>;
+    // Stamped a minute ahead, so the page cannot be showing the first reading's time instead.
+    const [health] = (await publishBurst(t.app.get(EventLog), [
+      {
+        type: 'system.health',
+        organizationId: null,
+        data: {
+          status: 'healthy',
+          timestamp: new Date(Date.now() + 60_000).toISOString(),
+          metrics: { cpu_usage: 1, memory_usage: 2, response_time: 3, error_rate: 0 },
+          services: { api: 'healthy', database: 'healthy', search: 'healthy' },
+        },
+      },
+    ])) as DomainEvent<'system.health'>[];
     await page.waitForFunction(
       `document.getElementById('health-updated').textContent ===
         'As of ' + new Date(${JSON.stringify(health.data.timestamp)}).toLocaleTimeString()`,

@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { DATABASE } from '../src/database/database.module';
 import { Database } from '../src/database/database.types';
-import { SystemHealthPublisher } from '../src/health/system-health.publisher';
 import { MemoryRepository } from '../src/memory/memory.repository';
 import { bearer, expectApiError } from './support/http';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
@@ -44,9 +43,18 @@ describe('health probes and system.health', () => {
       'the next system.health event',
     );
 
-  const publishAndReceive = async (stream: SseStream) => {
-    const published = await t.app.get(SystemHealthPublisher).publishNow();
-    return stream.waitFor((e) => e.id === published?.id, 3000, 'the published system.health');
+  /**
+   * The first system.health measured wholly after this call: runs follow one another, so a run
+   * that follows an event stamped after the call began after it too.
+   */
+  const measuredFromNow = async (stream: SseStream) => {
+    const since = new Date().toISOString();
+    const after = await stream.waitFor(
+      (e) => isType('system.health')(e) && String(e.json.timestamp) > since,
+      3000,
+      'a system.health stamped after the change',
+    );
+    return nextHealthEvent(stream, after);
   };
 
   /**
@@ -144,7 +152,7 @@ describe('health probes and system.health', () => {
       // Right after a scheduled run, so that no run measured before the failure is still going.
       await stream.waitFor(isType('system.health'), 3000, 'a scheduled system.health');
       failDatabase();
-      const measured = await publishAndReceive(stream);
+      const measured = await measuredFromNow(stream);
       expect(measured.json).toMatchObject({
         status: 'unhealthy',
         services: { api: 'healthy', database: 'unhealthy', search: 'unhealthy' },
@@ -160,10 +168,10 @@ describe('health probes and system.health', () => {
     it('reports healthy again, and is ready again, once the database answers', async () => {
       const stream = await healthStream();
       failDatabase();
-      expect((await publishAndReceive(stream)).json.status).toBe('unhealthy');
+      expect((await measuredFromNow(stream)).json.status).toBe('unhealthy');
       jest.restoreAllMocks();
       await request(t.url).get('/health/ready').expect(200);
-      expect((await publishAndReceive(stream)).json).toMatchObject({
+      expect((await measuredFromNow(stream)).json).toMatchObject({
         status: 'healthy',
         // The probes' own 503s during the outage are not API errors.
         metrics: { error_rate: 0 },
@@ -189,7 +197,7 @@ describe('health probes and system.health', () => {
       await request(t.url).get('/api/v1/memories').set(bearer(key)).expect(200);
       const stream = await healthStream();
       const before = Date.now();
-      const event = await publishAndReceive(stream);
+      const event = await measuredFromNow(stream);
       const data = event.json as {
         status: string;
         timestamp: string;
@@ -219,7 +227,7 @@ describe('health probes and system.health', () => {
 
     it('answers GET /api/v1/system/health to a key at once, with the data of the latest event', async () => {
       const stream = await healthStream();
-      const received = await publishAndReceive(stream);
+      const received = await measuredFromNow(stream);
       const latest = await nextHealthEvent(stream, received);
       const response = await request(t.url)
         .get('/api/v1/system/health')
@@ -260,7 +268,7 @@ describe('health probes and system.health', () => {
       for (let i = 0; i < 40; i++) {
         await request(t.url).get('/api/v1/memories').set(bearer(key)).expect(500);
       }
-      const event = await publishAndReceive(await healthStream());
+      const event = await measuredFromNow(await healthStream());
       expect(event.json).toMatchObject({
         status: 'degraded',
         services: { api: 'degraded', database: 'healthy', search: 'healthy' },

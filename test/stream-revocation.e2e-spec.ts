@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { ApiKeyService } from '../src/auth/api-key.service';
-import { StreamHub } from '../src/stream/stream-hub';
+import { openStreams, untilOpenStreams } from './support/metrics';
 import { runKeysCli } from './support/processes';
 import { expectClosedWithinDeadline } from './support/revocation';
 import { isType, openStream, SseStream } from './support/sse-client';
-import { serverEnded, waitUntil } from './support/stream-helpers';
+import { serverEnded } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';
@@ -94,13 +94,12 @@ describe('revoking a key closes its open streams', () => {
 
   it('frees the revoked stream for the connection count', async () => {
     const { id, key } = await newKey('acme', 'erin');
-    const hub = t.app.get(StreamHub);
-    const before = hub.openConnections;
+    const before = await openStreams(t.url);
     const stream = await connect(key);
-    expect(hub.openConnections).toBe(before + 1);
+    expect(await openStreams(t.url)).toBe(before + 1);
     await keys.revoke(id);
     await expectAuthErrorThenEnd(stream);
-    await waitUntil(() => hub.openConnections === before, 5000, 'the stream to be forgotten');
+    await untilOpenStreams(t.url, before, 'the stream to be forgotten');
   });
 
   it('closes the streams within a second of the keys CLI revoking the key from another process', async () => {

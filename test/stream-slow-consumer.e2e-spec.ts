@@ -2,7 +2,7 @@ import { Server } from 'node:http';
 import { connect as netConnect, Socket } from 'node:net';
 import { EventLog } from '../src/events/event-log';
 import { DomainEvent } from '../src/events/event-map';
-import { StreamHub } from '../src/stream/stream-hub';
+import { openStreams, untilOpenStreams } from './support/metrics';
 import { isType, openStream, SseStream } from './support/sse-client';
 import { memoryCreated, publishBurst, waitUntil, within } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
@@ -87,7 +87,6 @@ describe('slow consumers (STREAM_MAX_BUFFERED_BYTES)', () => {
   let t: TestApp;
   let key: string;
   let bus: EventLog;
-  let hub: StreamHub;
   const open: SseStream[] = [];
   const sockets: Socket[] = [];
 
@@ -111,12 +110,11 @@ describe('slow consumers (STREAM_MAX_BUFFERED_BYTES)', () => {
     });
     key = await t.createKey(ORG, 'alice');
     bus = t.app.get(EventLog);
-    hub = t.app.get(StreamHub);
   });
   afterEach(async () => {
     for (const stream of open.splice(0)) stream.close();
     for (const socket of sockets.splice(0)) socket.destroy();
-    if (hub) await waitUntil(() => hub.openConnections === 0, 5000, 'every stream to be closed');
+    if (t) await untilOpenStreams(t.url, 0, 'every stream to be closed');
   });
   afterAll(() => t?.close());
 
@@ -125,7 +123,7 @@ describe('slow consumers (STREAM_MAX_BUFFERED_BYTES)', () => {
     await healthy.waitFor(isType('heartbeat'));
     const stalled = await openStalledReader(t, key);
     sockets.push(stalled.socket);
-    expect(hub.openConnections).toBe(2);
+    expect(await openStreams(t.url)).toBe(2);
     const serverClosed = new Promise<void>((resolve) =>
       stalled.serverSocket.once('close', () => resolve()),
     );
@@ -146,7 +144,7 @@ describe('slow consumers (STREAM_MAX_BUFFERED_BYTES)', () => {
 
     expect(healthy.dataEvents().map((e) => e.id)).toEqual(published.map((e) => e.id));
     expect(healthy.events.some(isType('error'))).toBe(false);
-    await waitUntil(() => hub.openConnections === 1, 5000, 'one open stream');
+    await untilOpenStreams(t.url, 1, 'one open stream');
 
     // Once the stalled client reads again it finds the end of a truncated stream.
     let text = stalled.received();
@@ -157,7 +155,7 @@ describe('slow consumers (STREAM_MAX_BUFFERED_BYTES)', () => {
     expect(text).not.toContain(`id: ${published[published.length - 1].id}\n`);
 
     healthy.close();
-    await waitUntil(() => hub.openConnections === 0, 5000, 'no open stream');
+    await untilOpenStreams(t.url, 0, 'no open stream');
   });
 
   it('lets the closed slow reader resume from the last id it received', async () => {
@@ -216,7 +214,6 @@ describe('slow consumers (STREAM_STALL_TIMEOUT_SECONDS)', () => {
   let t: TestApp;
   let key: string;
   let bus: EventLog;
-  let hub: StreamHub;
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
@@ -229,7 +226,6 @@ describe('slow consumers (STREAM_STALL_TIMEOUT_SECONDS)', () => {
     });
     key = await t.createKey(ORG, 'alice');
     bus = t.app.get(EventLog);
-    hub = t.app.get(StreamHub);
   });
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.destroy();
@@ -248,6 +244,6 @@ describe('slow consumers (STREAM_STALL_TIMEOUT_SECONDS)', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await within(serverClosed, 10_000, "the server's close of the stalled connection");
-    await waitUntil(() => hub.openConnections === 0, 5000, 'no open stream');
+    await untilOpenStreams(t.url, 0, 'no open stream');
   });
 });

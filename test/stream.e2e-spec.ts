@@ -1,7 +1,6 @@
 import { connect as connectTcp } from 'node:net';
 import request from 'supertest';
 import { EventLog } from '../src/events/event-log';
-import { ConnectionLimiter } from '../src/stream/connection-limiter';
 import { StreamHub } from '../src/stream/stream-hub';
 import { BACKEND } from './support/backend';
 import { isType, openStream, SseStream } from './support/sse-client';
@@ -353,11 +352,13 @@ describe('GET /api/v1/stream', () => {
 
     it('gives the slots back when the server closes the streams', async () => {
       const closing = await t.createKey('acme', 'erin');
-      const keyId = `key_${closing.split('_')[1]}`;
-      const limiter = t.app.get(ConnectionLimiter);
-      const streams = await Promise.all(Array.from({ length: 5 }, () => connectWith(closing)));
+      const limit = t.config.stream.maxConnectionsPerKey;
+      const streams = await Promise.all(Array.from({ length: limit }, () => connectWith(closing)));
       open.push(...streams);
-      expect(await limiter.count(keyId)).toBe(5);
+      expect(streams.map((s) => s.status)).toEqual(streams.map(() => 200));
+      const extra = await connectWith(closing);
+      open.push(extra);
+      expect(extra.status).toBe(429);
       t.app.get(StreamHub).closeAll('shutdown', () => ({
         code: 'CONNECTION_ERROR',
         message: 'test',
@@ -365,8 +366,11 @@ describe('GET /api/v1/stream', () => {
       }));
       await Promise.all(streams.map((s) => s.ended));
       for (const stream of streams) expect(stream.events.at(-1)?.event).toBe('error');
-      await waitUntilAccepted(() => connectWith(closing), open);
-      expect(await limiter.count(keyId)).toBe(1);
+      // Every slot comes back, and no more than every slot.
+      for (let i = 0; i < limit; i += 1) await waitUntilAccepted(() => connectWith(closing), open);
+      const beyond = await connectWith(closing);
+      open.push(beyond);
+      expect(beyond.status).toBe(429);
     });
   });
 

@@ -46,11 +46,6 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
     clearTimeout(this.timer);
   }
 
-  /** Measures now and publishes one system.health event, as every scheduled run does. */
-  async publishNow(): Promise<DomainEvent | undefined> {
-    return this.publish(await this.measure());
-  }
-
   private publish(data: SystemHealthData): Promise<DomainEvent | undefined> {
     return this.log.publish({ type: 'system.health', organizationId: null, data });
   }

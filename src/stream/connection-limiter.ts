@@ -15,6 +15,4 @@ export interface SlotsFull {
 export abstract class ConnectionLimiter {
   /** A slot for one more stream of this key, or when to ask again if it holds the maximum. */
   abstract acquire(keyId: string): Promise<ConnectionLease | SlotsFull>;
-  /** Streams currently open for the key. */
-  abstract count(keyId: string): Promise<number>;
 }

@@ -29,8 +29,4 @@ export class InProcessConnectionLimiter extends ConnectionLimiter {
       },
     };
   }
-
-  async count(keyId: string): Promise<number> {
-    return this.open.get(keyId) ?? 0;
-  }
 }

@@ -31,12 +31,6 @@ if redis.call('ZADD', KEYS[1], 'XX', 'CH', ms + tonumber(ARGV[2]), ARGV[1]) == 1
 end
 return 1`;
 
-const COUNT = `
-local now = redis.call('TIME')
-local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms)
-return redis.call('ZCARD', KEYS[1])`;
-
 const slotsKey = (keyId: string) => `slots:${keyId}`;
 
 /**
@@ -79,10 +73,6 @@ export class RedisConnectionLimiter extends ConnectionLimiter implements OnAppli
         });
       },
     };
-  }
-
-  async count(keyId: string): Promise<number> {
-    return Number(await this.redis.eval(COUNT, 1, slotsKey(keyId)));
   }
 
   onApplicationShutdown(): void {

@@ -121,10 +121,6 @@ export class StreamHub
     });
   }
 
-  get openConnections(): number {
-    return this.connections.size;
-  }
-
   /** Key ids that have at least one open stream here. */
   keyIds(): Set<string> {
     return new Set([...this.connections].map((c) => c.caller.keyId));

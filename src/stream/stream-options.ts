@@ -11,6 +11,4 @@ export interface StreamOptions {
   heartbeatSeconds: number;
   /** From `last_event_id` in the query; the Last-Event-ID header wins over it. */
   lastEventId?: string;
-  /** A stream ticket, already redeemed by the ApiKeyGuard. */
-  ticket?: string;
 }

@@ -37,7 +37,6 @@ describe('StreamQueryPipe', () => {
       filters: [],
       heartbeatSeconds: 30,
       lastEventId: undefined,
-      ticket: undefined,
     });
   });
 
@@ -167,11 +166,14 @@ describe('StreamQueryPipe', () => {
   });
 
   describe('other parameters', () => {
-    it('passes last_event_id and ticket through', () => {
+    it('passes last_event_id through and accepts a ticket, which the guard has redeemed', () => {
       expect(parse({ last_event_id: '17-3', ticket: 'tkt_x' })).toMatchObject({
         lastEventId: '17-3',
-        ticket: 'tkt_x',
       });
+    });
+
+    it('refuses a ticket given twice', () => {
+      expect(refusal({ ticket: ['tkt_x', 'tkt_y'] }).message).toBe('ticket may be given only once');
     });
 
     it.each(['api_key', 'key', 'evnets', 'filter[user_id]', 'filters[user id]'])(

@@ -113,6 +113,8 @@ export class StreamQueryPipe implements PipeTransform<RawQuery, StreamOptions> {
         `Unknown query parameter ${unknown.map((k) => `"${k}"`).join(', ')}; accepted: events, filters, heartbeat, last_event_id, ticket`,
       );
     }
+    // The ApiKeyGuard has redeemed the ticket already; given twice, it is still refused here.
+    single(query, 'ticket');
     return {
       events: parseEvents(query.events),
       filters: parseFilters(query),
@@ -121,7 +123,6 @@ export class StreamQueryPipe implements PipeTransform<RawQuery, StreamOptions> {
         this.config.stream.heartbeatMinSeconds,
       ),
       lastEventId: single(query, 'last_event_id'),
-      ticket: single(query, 'ticket'),
     };
   }
 }
