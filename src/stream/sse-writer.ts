@@ -1,27 +1,15 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SseFrame } from './sse-frame';
-
-/**
- * The contract's exact caching header (Nest's own is longer), and no keep-alive: a stream is never
- * followed by another request on its connection, and an idle kept-alive socket would hold up a
- * shutdown until its timeout.
- */
-const HEADERS = { 'Cache-Control': 'no-cache, no-transform', Connection: 'close' };
 
 /** How long an ended stream may take to flush its last bytes. */
 const CLOSE_GRACE_MS = 5000;
 
 /**
- * Writes pre-encoded frames straight to one SSE response.
+ * Writes pre-encoded frames straight to one SSE response whose headers are out.
  *
- * Nest's @Sse owns the route: the status, the moment the headers go out (after guards and pipes
- * have run) and the cleanup when the client leaves. Frames bypass its per-message pipeline, which
- * costs 2.3x raw node:http per delivery (NESTJS-SSE-FACTS.md). Three details of Nest's are adjusted on
- * this response only: its Cache-Control and Connection headers, and the lone "\n" it writes after the headers (the first
- * bytes must be the `retry:` line). That write is also how we learn the stream is open.
- *
- * Once the headers are on the wire, frames go to the socket itself, already framed as HTTP chunks:
+ * Frames bypass Nest's per-message pipeline, which costs 2.3x raw node:http per delivery
+ * (NESTJS-SSE-FACTS.md). Once the headers are on the wire, frames go to the socket itself, already framed as HTTP chunks:
  * Express gives every response its own prototype, so each `response.write` missed V8's inline
  * caches and cost more than the socket write (BENCHMARKS.md).
  */
@@ -34,23 +22,9 @@ export class SseWriter {
 
   constructor(
     private readonly response: ServerResponse,
-    onOpen: () => void,
     /** Told when the socket stops draining and when it drains again. */
     private readonly onBackpressure: (backedUp: boolean) => void,
   ) {
-    const writeHead = response.writeHead;
-    const write = response.write;
-    response.writeHead = ((status: number, headers?: OutgoingHttpHeaders) => {
-      response.writeHead = writeHead;
-      return writeHead.call(response, status, { ...headers, ...HEADERS });
-    }) as ServerResponse['writeHead'];
-    response.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (chunk !== '\n')
-        return (write as (...args: unknown[]) => boolean).call(response, chunk, ...rest);
-      response.write = write;
-      onOpen();
-      return true;
-    }) as ServerResponse['write'];
     response.on('drain', this.drained);
   }
 

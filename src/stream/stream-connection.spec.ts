@@ -93,10 +93,8 @@ describe('StreamConnection', () => {
   afterEach(() => connection.dispose());
 
   const writer = () =>
-    new SseWriter(
-      response as unknown as ServerResponse,
-      () => undefined,
-      (backedUp) => connection.backpressure(backedUp),
+    new SseWriter(response as unknown as ServerResponse, (backedUp) =>
+      connection.backpressure(backedUp),
     );
   const open = (replayed: number[], position: string, resumeFrom: string, more = false) =>
     connection.open(

@@ -15,6 +15,7 @@ import { EventLog, Replay } from '../events/event-log';
 import { DomainEvent } from '../events/event-map';
 import { MetricsService, StreamCloseReason } from '../metrics/metrics.service';
 import { Audiences } from './audiences';
+import { nestSseResponse } from './nest-sse-response';
 import { SseWriter } from './sse-writer';
 import { jitteredRetry } from './reconnect-delay';
 import {
@@ -36,6 +37,20 @@ const streamFields = ({ caller, id }: StreamConnection) => ({
   organization_id: caller.organizationId,
   user_id: caller.userId,
   connection_id: id,
+});
+
+/**
+ * The contract's exact caching header (Nest's own is longer), and no keep-alive: a stream is never
+ * followed by another request on its connection, and an idle kept-alive socket would hold up a
+ * shutdown until its timeout.
+ */
+const STREAM_HEADERS = { 'Cache-Control': 'no-cache, no-transform', Connection: 'close' };
+
+/** The stream's replay could not be read at all once the headers were out. */
+const replayFailed = (): StreamError => ({
+  code: 'CONNECTION_ERROR',
+  message: 'The stream could not be read: resume from the last event id',
+  retry_after: jitteredRetry(),
 });
 
 /**
@@ -82,9 +97,8 @@ export class StreamHub
   }
 
   /**
-   * The stream of one connection, as the @Sse handler returns it. It emits nothing itself (frames
-   * go straight to the response) and completes when the server ends the stream; unsubscribing,
-   * which Nest does when the client leaves, tears the connection down.
+   * The stream of one connection, as the @Sse handler returns it. Frames go straight to the
+   * response; the connection is torn down when the client leaves.
    */
   open(
     caller: Caller,
@@ -92,31 +106,26 @@ export class StreamHub
     response: ServerResponse,
     resumeFrom: string | undefined,
   ): Observable<never> {
-    return new Observable<never>((subscriber) => {
+    return nestSseResponse(response, STREAM_HEADERS, (session) => {
       const connection = new StreamConnection(
         caller,
         options,
         this.limits,
         this.history,
         this,
-        () => subscriber.complete(),
+        () => session.end(),
       );
       this.add(connection);
       const replay = this.log.replay(resumeFrom);
-      let headersSent = false;
-      const writer = new SseWriter(
-        response,
-        () => {
-          headersSent = true;
-          void replay.then(
-            (result) => this.opened(connection, writer, result, resumeFrom),
-            (error: unknown) => subscriber.error(error),
-          );
-        },
-        (backedUp) => connection.backpressure(backedUp),
-      );
       // A failed replay before the headers are out still gets its real status from the filters.
-      replay.catch((error: unknown) => headersSent || subscriber.error(error));
+      replay.catch((error: unknown) => session.fail(error));
+      session.onOpen(() => {
+        const writer = new SseWriter(response, (backedUp) => connection.backpressure(backedUp));
+        replay.then(
+          (result) => this.opened(connection, writer, result, resumeFrom),
+          () => connection.close('server', replayFailed()),
+        );
+      });
       return () => connection.dispose();
     });
   }
