@@ -5,11 +5,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { NextFunction, Request, Response } from 'express';
+import { authenticateBeforeBody } from './auth/authenticate-before-body';
+import { Authenticator } from './auth/authenticator';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { answerClientErrors } from './common/client-errors';
 import { bodyParserErrors, requireJsonBody, requireStorableJsonBody } from './common/body-parsing';
 import { corsOptions } from './cors';
 import { assignRequestId } from './logging/request-id';
+import { limitSlowSenders } from './common/slow-senders';
 import { requireStorableUrlText } from './common/url-text';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -21,6 +24,9 @@ import { HttpStatsRecorder } from './health/http-stats.recorder';
  * escape: 50,000 of content, 500 of title, 20 tags of 64, and 16 KiB of metadata.
  */
 const JSON_BODY_LIMIT = '1mb';
+
+/** Where the API's routes live; every one of them needs a key. */
+const API_PREFIX = 'api/v1';
 
 function setUpOpenApi(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
@@ -45,6 +51,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
+  limitSlowSenders(app.getHttpServer(), config.http);
   // The request id comes first so that even a refused body is answered and logged with it.
   app.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {
     request.id = assignRequestId(request, response);
@@ -54,6 +61,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
   app.use(app.get(HttpStatsRecorder).middleware);
   app.use(requireStorableUrlText);
+  app.use(authenticateBeforeBody(app.get(Authenticator), `/${API_PREFIX}/`));
   app.use(requireJsonBody);
   // Not strict: a body of null or 5 is valid JSON, refused below as "not an object", in words.
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: false });
@@ -61,7 +69,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(bodyParserErrors);
   app.use(dashboardFiles());
   // Probes and the scrape endpoint live where orchestrators and Prometheus look for them.
-  app.setGlobalPrefix('api/v1', {
+  app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health', method: RequestMethod.GET },
       { path: 'health/live', method: RequestMethod.GET },

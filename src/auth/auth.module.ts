@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
+import { Authenticator } from './authenticator';
 import { Redis } from 'ioredis';
 import { REDIS } from '../redis/redis.module';
 import { InProcessStreamTickets } from './in-process-stream-tickets';
@@ -13,6 +14,7 @@ import { StreamTickets } from './stream-tickets';
   providers: [
     ApiKeyRepository,
     ApiKeyService,
+    Authenticator,
     ApiKeyGuard,
     {
       provide: StreamTickets,
@@ -21,6 +23,6 @@ import { StreamTickets } from './stream-tickets';
         redis ? new RedisStreamTickets(redis) : new InProcessStreamTickets(),
     },
   ],
-  exports: [ApiKeyRepository, ApiKeyService, ApiKeyGuard, StreamTickets],
+  exports: [ApiKeyRepository, ApiKeyService, Authenticator, ApiKeyGuard, StreamTickets],
 })
 export class AuthModule {}

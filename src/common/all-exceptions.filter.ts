@@ -47,6 +47,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    // Refused before its body has arrived (say, without a valid key): the rest of the body is
+    // not waited for, and the connection ends with the answer.
+    if (!request.complete) response.setHeader('Connection', 'close');
     if (acceptsEventStream(request)) {
       // SSE clients read the refusal as the stream's own error event.
       const data = { ...body, retry_after: (retryAfter ?? 0) * 1000 };

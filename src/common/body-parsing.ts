@@ -20,11 +20,17 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   );
 }
 
+/** Whether the request says it brings a body (read or not yet). */
+export function hasBody(request: Request): boolean {
+  return (
+    Number(request.headers['content-length'] ?? 0) > 0 ||
+    request.headers['transfer-encoding'] !== undefined
+  );
+}
+
 /** Refuses a body that is not JSON instead of letting the route see an empty one. */
 export function requireJsonBody(request: Request, _response: Response, next: NextFunction): void {
-  const hasBody =
-    Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
-  if (hasBody && !request.is('application/json')) {
+  if (hasBody(request) && !request.is('application/json')) {
     next(
       new ApiError(
         HttpStatus.UNSUPPORTED_MEDIA_TYPE,

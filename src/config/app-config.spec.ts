@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       stream: { maxConnectionsPerKey: 5, maxEventsPerMinute: 1000, heartbeatMinSeconds: 30 },
       healthIntervalSeconds: 30,
       analyticsIntervalSeconds: 60,
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 },
     });
     expect(config.eventRetention.count).toBeGreaterThan(0);
     expect(config.eventRetention.seconds).toBeGreaterThan(0);
@@ -32,6 +33,8 @@ describe('loadConfig', () => {
       EVENT_RETENTION_SECONDS: '456',
       HEALTH_INTERVAL_SECONDS: '5',
       ANALYTICS_INTERVAL_SECONDS: '6',
+      HTTP_HEADERS_TIMEOUT_SECONDS: '2',
+      HTTP_REQUEST_TIMEOUT_SECONDS: '3',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -42,6 +45,7 @@ describe('loadConfig', () => {
       eventRetention: { count: 123, seconds: 456 },
       healthIntervalSeconds: 5,
       analyticsIntervalSeconds: 6,
+      http: { headersTimeoutMs: 2000, requestTimeoutMs: 3000 },
     });
   });
 
@@ -74,6 +78,8 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://app.example.com/'],
     ['CORS_ORIGINS', 'https://a.example.com;https://b.example.com'],
     ['LOG_FORMAT', 'text'],
+    ['HTTP_HEADERS_TIMEOUT_SECONDS', '0'],
+    ['HTTP_REQUEST_TIMEOUT_SECONDS', '1.5'],
   ])('throws a ConfigError naming %s for %j', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);
@@ -104,6 +110,14 @@ describe('loadConfig', () => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(`Invalid configuration:\n  ${name}="${value}": ${name} ${rule}`);
     expect(load).not.toThrow(/;/);
+  });
+
+  it('refuses a headers timeout longer than the whole request may take, naming both', () => {
+    const load = () => loadConfig({ HTTP_REQUEST_TIMEOUT_SECONDS: '5' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      'HTTP_HEADERS_TIMEOUT_SECONDS (10) must not be more than HTTP_REQUEST_TIMEOUT_SECONDS (5)',
+    );
   });
 
   it('names every bad variable at once', () => {

@@ -149,6 +149,22 @@ class EnvironmentVariables {
   @Min(1)
   @Max(24 * 3600)
   ANALYTICS_INTERVAL_SECONDS = 60;
+
+  /** How long a client may take to send a request's line and headers. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_HEADERS_TIMEOUT_SECONDS = 10;
+
+  /** How long a client may take to send a whole request, headers and body. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_REQUEST_TIMEOUT_SECONDS = 30;
 }
 
 export type LogFormat = 'pretty' | 'json';
@@ -167,7 +183,10 @@ export class AppConfig {
       readonly maxBacklog: number;
       readonly maxBufferedBytes: number;
       readonly stallTimeoutMs: number;
-      /** With Redis: how long a stream slot outlives an instance that stopped renewing it. */
+      /**
+       * With Redis: how long a stream slot outlives an instance that stopped renewing it. In one
+       * process: the Retry-After of a refused stream, every slot being held by a live one.
+       */
       readonly slotLeaseMs: number;
     },
     readonly eventRetention: {
@@ -182,6 +201,8 @@ export class AppConfig {
     readonly corsOrigins: readonly string[],
     /** 'auto': pretty when stdout is a terminal, JSON otherwise. */
     readonly logFormat: LogFormat | 'auto',
+    /** How long a client may take to send a request's headers, and the whole request. */
+    readonly http: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number },
   ) {}
 }
 
@@ -200,6 +221,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       (e) => `${e.property}=${JSON.stringify(given[e.property])}: ${firstBrokenRule(e)}`,
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const { HTTP_HEADERS_TIMEOUT_SECONDS: headers, HTTP_REQUEST_TIMEOUT_SECONDS: whole } = vars;
+  if (headers > whole) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_SECONDS (${headers}) must not be more than ` +
+        `HTTP_REQUEST_TIMEOUT_SECONDS (${whole}): the time for a whole request includes its headers`,
+    );
   }
   return new AppConfig(
     vars.PORT,
@@ -227,5 +255,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     vars.HOST,
     vars.CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [],
     vars.LOG_FORMAT ?? 'auto',
+    {
+      headersTimeoutMs: headers * 1000,
+      requestTimeoutMs: whole * 1000,
+    },
   );
 }
