@@ -257,6 +257,13 @@ describe('bad input: every class answers 4xx with the one error body', () => {
       await expectError(response, 400, 'INVALID_JSON');
     });
 
+    it('refuses a small gzip body that inflates past the size limit with 413', async () => {
+      const bomb = gzipSync(`{"content":"${' '.repeat(20 * 1024 * 1024)}"}`);
+      expect(bomb.length).toBeLessThan(100 * 1024);
+      const response = await post('/api/v1/memories', bomb, { 'Content-Encoding': 'gzip' });
+      await expectError(response, 413, 'PAYLOAD_TOO_LARGE');
+    });
+
     it('applies the nesting limit to what a compressed body holds', async () => {
       const deep = gzipSync(`{"content":"x","metadata":${nestedObjects(3000)}}`);
       const response = await post('/api/v1/memories', deep, { 'Content-Encoding': 'gzip' });
