@@ -1,5 +1,10 @@
 import type { Server } from 'node:http';
-import { AppConfig } from '../config/app-config';
+
+/** How long a client may take to send a request's line and headers, and the whole request. */
+export interface RequestTimeLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
 
 /**
  * Cuts off slow senders: a connection whose request line and headers, or whole request, have not
@@ -12,7 +17,7 @@ import { AppConfig } from '../config/app-config';
  */
 export function limitSlowSenders(
   server: Server,
-  { headersTimeoutMs, requestTimeoutMs }: AppConfig['http'],
+  { headersTimeoutMs, requestTimeoutMs }: RequestTimeLimits,
 ): void {
   server.headersTimeout = headersTimeoutMs;
   server.requestTimeout = requestTimeoutMs;
