@@ -284,6 +284,17 @@ describe('SearchRepository on SQLite FTS5', () => {
       expect(await contents('owner', { metadata: { owner: null } })).toEqual(['owner null']);
     });
 
+    it('keeps answering when a stored memory nests deeper than SQLite reads JSON', async () => {
+      let deep: unknown = 1;
+      for (let i = 0; i < 1500; i += 1) deep = { a: deep };
+      await add(
+        memory({ content: 'layered deep', metadata: { a: deep } }),
+        memory({ content: 'layered flat', metadata: { kind: 'flat' } }),
+      );
+      expect(await contents('layered', { metadata: { kind: 'flat' } })).toEqual(['layered flat']);
+      expect(await contents('layered', { metadata: { a: 1 } })).toEqual([]);
+    });
+
     it('filters on keys named like Object.prototype members', async () => {
       await add(
         memory({ content: 'car red', metadata: { constructor: 'Ferrari', toString: 'x' } }),

@@ -21,15 +21,22 @@ export function toMatchExpression(terms: string[]): string {
   return terms.map((term) => `"${term}"`).join(' OR ');
 }
 
+/**
+ * The metadata as SQLite's JSON functions can read it, or null: a document nested past their
+ * 1,000 levels (stored before the API's limit of 32) then matches no filter instead of failing
+ * every filtered search of its organization.
+ */
+const READABLE_METADATA = sql`case when json_valid(m.metadata) then m.metadata end`;
+
 /** json_extract reads booleans as 1/0, so the JSON type is checked too. */
 function metadataEquals(key: string, value: MetadataValue): RawBuilder<unknown> {
   // The key is validated to hold no quote, so the quoted label addresses exactly that key.
   const path = `$."${key}"`;
-  const type = sql`json_type(m.metadata, ${path})`;
+  const type = sql`json_type(${READABLE_METADATA}, ${path})`;
   if (value === null) return sql`${type} = 'null'`;
   if (typeof value === 'boolean') return sql`${type} = ${value ? 'true' : 'false'}`;
   const types = typeof value === 'number' ? sql`('integer', 'real')` : sql`('text')`;
-  return sql`(${type} in ${types} and json_extract(m.metadata, ${path}) = ${value})`;
+  return sql`(${type} in ${types} and json_extract(${READABLE_METADATA}, ${path}) = ${value})`;
 }
 
 @Injectable()
