@@ -234,6 +234,8 @@ describe('several instances on PostgreSQL and Redis', () => {
       // Without Redis: writes and reads go on; what only Redis holds answers 503, to be retried.
       const during = await create('while Redis is down');
       await request(d.url).get(`/api/v1/memories/${during.id}`).set(headers).expect(200);
+      const listed = await request(d.url).get('/api/v1/memories').set(headers).expect(200);
+      expect(listed.body.data.map((m: { id: string }) => m.id)).toContain(during.id);
       await request(d.url)
         .post('/api/v1/memories/search')
         .set(headers)
