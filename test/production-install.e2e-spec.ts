@@ -14,6 +14,7 @@ const PROJECT_FILES = [
   'package.json',
   'package-lock.json',
   'nest-cli.json',
+  '.swcrc',
   'tsconfig.json',
   'tsconfig.build.json',
   'src',
@@ -92,7 +93,7 @@ describe('a production install (built, then npm prune --omit=dev)', () => {
     );
     const { key } = JSON.parse(stdout) as { key: string };
     instance = await startInstance(
-      { DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+      { DATABASE_URL: databaseUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
       { command: 'npm', args: ['run', '--silent', 'start:prod'], cwd: app },
     );
     const created = await fetch(`${instance.url}/api/v1/memories`, {
@@ -101,6 +102,8 @@ describe('a production install (built, then npm prune --omit=dev)', () => {
       body: JSON.stringify({ content: 'stored by a production install' }),
     });
     expect(created.status).toBe(201);
+    // The build reads every setting as the sources do (an optional one, HOST, included).
+    expect(instance.output()).toContain(`"msg":"Listening on ${instance.url}"`);
     const listed = await run(process.execPath, ['dist/auth/keys.cli.js', 'list', '--json'], {
       cwd: app,
       env: env(),
