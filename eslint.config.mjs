@@ -11,6 +11,7 @@ export default tseslint.config(
       'data/**',
       'coverage/**',
       'clients/python/**',
+      'clients/typescript/dist/**',
       'jest.config.js',
     ],
   },

@@ -21,6 +21,8 @@ const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': swc },
+  // The service's tests use the client from its source, as tsconfig.json's paths do.
+  moduleNameMapper: { '^@mnemo/client$': '<rootDir>/clients/typescript/src' },
   testTimeout: 30000,
 };
 
@@ -70,7 +72,12 @@ module.exports = async () => {
     {
       ...common,
       displayName: 'embedded',
-      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/bench'],
+      roots: [
+        '<rootDir>/src',
+        '<rootDir>/test',
+        '<rootDir>/bench',
+        '<rootDir>/clients/typescript/src',
+      ],
       testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
       testPathIgnorePatterns: ['/node_modules/', '(multi-instance|leadership)\\.e2e-spec\\.ts$'],
     },

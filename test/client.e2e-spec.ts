@@ -1,5 +1,4 @@
 import { ApiKeyService } from '../src/auth/api-key.service';
-import { DEFAULT_BASE_MS } from '../src/client/backoff';
 import {
   DataEvent,
   MemoryApiError,
@@ -9,11 +8,12 @@ import {
   StreamEvent,
   StreamEventMap,
   StreamEventName,
-} from '../src/client';
+} from '@mnemo/client';
 import { EventLog } from '../src/events/event-log';
 import { StreamHub } from '../src/stream/stream-hub';
 import { bearer } from './support/http';
 import { openStream } from './support/sse-client';
+import { fakeClock } from './support/fake-clock';
 import { memoryCreated, publishBurst, waitUntil, within } from './support/stream-helpers';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -214,6 +214,8 @@ describe('MemoryClient against the real server', () => {
       const received: Array<DataEvent<'memory.created'>> = [];
       const connections = new Set<string>();
       const errors: MemoryStreamError[] = [];
+      let opened = 0;
+      stream.on('open', () => (opened += 1));
       stream.on('memory.created', (event) => received.push(event));
       stream.on('heartbeat', (event) => connections.add(event.data.connection_id));
       stream.on('error', (error) => errors.push(error));
@@ -251,6 +253,7 @@ describe('MemoryClient against the real server', () => {
       expect(errors.map((e) => [e.code, e.fatal, e.retryAfter])).toEqual([
         ['CONNECTION_ERROR', false, 0],
       ]);
+      expect(opened).toBe(2);
     });
 
     it('continues a list from its stream_position: every later change, none it already shows', async () => {
@@ -311,38 +314,46 @@ describe('MemoryClient against the real server', () => {
     });
 
     describe('AUTH_ERROR stops it for good', () => {
-      /** A retry would come within the backoff's base (full jitter below it), or at once. */
-      const noRetryWindow = () =>
-        new Promise((resolve) => setTimeout(resolve, DEFAULT_BASE_MS * 1.5));
+      /**
+       * Every wait before a reconnect, even of 0 ms, is a timer on the client's clock: with none
+       * left and the stream closed, no retry can come.
+       */
+      const openOnAFakeClock = (apiKey: string, heartbeat?: number) => {
+        const clock = fakeClock();
+        const stream = new MemoryClient({ apiKey, baseUrl: t.url, clock }).createStream({
+          heartbeat,
+        });
+        streams.push(stream);
+        const statesInHandler: string[] = [];
+        stream.on('error', () => statesInHandler.push(stream.readyState));
+        return { stream, clock, statesInHandler };
+      };
 
       it('when the key is refused (401)', async () => {
-        const stranger = new MemoryClient({ apiKey: 'mnemo_not_a_key', baseUrl: t.url });
         const requestsBefore = streamRequests;
-        const stream = stranger.createStream();
-        streams.push(stream);
+        const { stream, clock, statesInHandler } = openOnAFakeClock('mnemo_not_a_key');
         const iterated = (async () => {
           for await (const event of stream) void event;
         })();
         const error = await next(stream, 'error');
         expect(error).toMatchObject({ code: 'AUTH_ERROR', status: 401, fatal: true });
-        expect(stream.readyState).toBe('closed');
+        expect(statesInHandler).toEqual(['closed']);
         await expect(iterated).rejects.toBe(error);
-        await noRetryWindow();
+        expect(clock.pending()).toBe(0);
         expect(streamRequests - requestsBefore).toBe(1);
       });
 
       it('when the key is revoked mid-stream (the AUTH_ERROR event)', async () => {
         const created = await keys.create({ organizationId: 'acme', userId: 'bob' });
-        const own = new MemoryClient({ apiKey: created.key, baseUrl: t.url });
-        const stream = own.createStream({ heartbeat: 1 });
-        streams.push(stream);
+        const { stream, clock, statesInHandler } = openOnAFakeClock(created.key, 1);
         await next(stream, 'heartbeat');
         const requestsBefore = streamRequests;
         await keys.revoke(created.id);
         const error = await next(stream, 'error', 'the AUTH_ERROR event');
         expect(error).toMatchObject({ code: 'AUTH_ERROR', fatal: true });
+        expect(statesInHandler).toEqual(['closed']);
         expect(stream.readyState).toBe('closed');
-        await noRetryWindow();
+        expect(clock.pending()).toBe(0);
         expect(streamRequests).toBe(requestsBefore);
       });
     });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { AnalyticsPublisher } from '../src/activity/analytics.publisher';
-import { MemoryClient } from '../src/client';
+import { MemoryClient } from '@mnemo/client';
 import { EventLog } from '../src/events/event-log';
 import { DomainEvent } from '../src/events/event-map';
 import { StreamHub } from '../src/stream/stream-hub';

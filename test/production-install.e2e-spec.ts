@@ -19,6 +19,8 @@ const PROJECT_FILES = [
   'tsconfig.build.json',
   'src',
   'public',
+  // A workspace of the root package.json: npm needs it there to prune.
+  'clients/typescript',
 ];
 
 // Copying node_modules, building and pruning take a while on a busy machine.

@@ -1,90 +1,20 @@
-/** The one map of stream event types to their `data` payloads (snake_case on the wire, as the spec). */
+// The stream's event types and their `data` payloads (snake_case on the wire, as the spec) are
+// declared once, in the client package, which installs without the service: the service sends
+// what its clients are typed to receive. Type-only, so nothing of the client runs here.
+import type { EventDataMap, EventType } from '@mnemo/client';
 
-export interface MemoryCreatedData {
-  id: string;
-  title: string | null;
-  content: string;
-  memory_type: string;
-  metadata: Record<string, unknown>;
-  tags: string[];
-  created_at: string;
-  created_by: string;
-}
-
-export interface MemoryChanges {
-  title: boolean;
-  content: boolean;
-  memory_type: boolean;
-  metadata: boolean;
-  tags: boolean;
-}
-
-export interface MemoryUpdatedData {
-  id: string;
-  title: string | null;
-  content: string;
-  memory_type: string;
-  metadata: Record<string, unknown>;
-  tags: string[];
-  updated_at: string;
-  updated_by: string;
-  changes: MemoryChanges;
-}
-
-export interface MemoryDeletedData {
-  id: string;
-  deleted_at: string;
-  deleted_by: string;
-  reason: string;
-}
-
-export interface SearchPerformedData {
-  query: string;
-  results_count: number;
-  execution_time: number;
-  user_id: string;
-  timestamp: string;
-  filters: Record<string, unknown>;
-}
-
-export interface UserActivityData {
-  user_id: string;
-  action: string;
-  resource_type: string;
-  resource_id?: string;
-  timestamp: string;
-}
-
-export interface SystemHealthData {
-  status: 'healthy' | 'degraded' | 'unhealthy';
-  timestamp: string;
-  metrics: { cpu_usage: number; memory_usage: number; response_time: number; error_rate: number };
-  services: Record<string, 'healthy' | 'degraded' | 'unhealthy'>;
-}
-
-export interface AnalyticsUpdateData {
-  timestamp: string;
-  window_seconds: number;
-  memories_total: number;
-  memories_created: number;
-  memories_updated: number;
-  memories_deleted: number;
-  searches: number;
-  average_search_time: number | null;
-  active_connections: number;
-}
-
-export interface EventDataMap {
-  'memory.created': MemoryCreatedData;
-  'memory.updated': MemoryUpdatedData;
-  'memory.deleted': MemoryDeletedData;
-  'search.performed': SearchPerformedData;
-  'user.activity': UserActivityData;
-  'system.health': SystemHealthData;
-  'analytics.update': AnalyticsUpdateData;
-}
-
-export type EventType = keyof EventDataMap;
+export type {
+  AnalyticsUpdateData,
+  EventDataMap,
+  EventType,
+  MemoryChanges,
+  MemoryCreatedData,
+  MemoryDeletedData,
+  MemoryUpdatedData,
+  SearchPerformedData,
+  SystemHealthData,
+  UserActivityData,
+} from '@mnemo/client';
 
 export const EVENT_TYPES: readonly EventType[] = [
   'memory.created',

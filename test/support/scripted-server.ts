@@ -4,7 +4,6 @@ import { AddressInfo } from 'node:net';
 export interface ScriptedRequest {
   headers: IncomingMessage['headers'];
   url: string;
-  at: number;
   /** Resolves when the client has dropped the connection. */
   closed: Promise<void>;
 }
@@ -26,7 +25,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
   const requests: ScriptedRequest[] = [];
   const server: Server = createServer((request, response) => {
     const closed = new Promise<void>((resolve) => response.once('close', () => resolve()));
-    requests.push({ headers: request.headers, url: request.url ?? '', at: Date.now(), closed });
+    requests.push({ headers: request.headers, url: request.url ?? '', closed });
     script(response, requests.length - 1);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,12 +42,17 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
 }
 
 /** The first bytes a stream sends: a retry line and a heartbeat with `id`. */
-export function openEventStream(response: ServerResponse, id: string, retryMs = 50): void {
+export function openEventStream(
+  response: ServerResponse,
+  id: string,
+  { retryMs = 50, intervalSeconds = 30 } = {},
+): void {
   response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
   const heartbeat = {
     timestamp: new Date().toISOString(),
     status: 'healthy',
     connection_id: `conn_${id}`,
+    interval_seconds: intervalSeconds,
   };
   response.write(
     `retry: ${retryMs}\n\nevent: heartbeat\nid: ${id}\ndata: ${JSON.stringify(heartbeat)}\n\n`,

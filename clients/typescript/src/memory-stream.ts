@@ -1,12 +1,14 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { Backoff } from './backoff';
+import type { Clock } from './clock';
 import { EventQueue } from './event-queue';
 import { MemoryStreamError } from './memory-stream-error';
 import { AttemptEnd, runAttempt } from './stream-attempt';
+import type { EventType } from './event-data';
 import type {
   DataEvent,
-  EventType,
   HeartbeatEvent,
+  OpenEvent,
   ResetEvent,
   StreamEvent,
 } from './stream-events';
@@ -14,6 +16,7 @@ import { Watchdog } from './watchdog';
 
 /** What each `.on(type, handler)` receives. */
 export type StreamEventMap = { [K in EventType]: DataEvent<K> } & {
+  open: OpenEvent;
   heartbeat: HeartbeatEvent;
   reset: ResetEvent;
   error: MemoryStreamError;
@@ -27,10 +30,14 @@ export type ReadyState = 'connecting' | 'open' | 'closed';
 export interface StreamTarget {
   url: string;
   headers: Record<string, string>;
-  /** Seconds between the server's heartbeats: silence for twice as long means a dead connection. */
+  /**
+   * Seconds between the server's heartbeats until a heartbeat says otherwise: silence for twice
+   * as long means a dead connection.
+   */
   heartbeatSeconds: number;
   /** Resume after this id on the first connect. */
   lastEventId?: string;
+  clock: Clock;
 }
 
 type Handler = (event: never) => void;
@@ -46,6 +53,9 @@ function refusalError(end: Extract<AttemptEnd, { kind: 'refused' }>): MemoryStre
     (end.status < 500 && !RETRIABLE_STATUSES.has(end.status));
   return new MemoryStreamError(end.code, end.message, fatal, end.retryAfter, end.status);
 }
+
+/** Silence for this many heartbeat intervals means the connection is dead. */
+const SILENT_INTERVALS = 2;
 
 /**
  * A live subscription to GET /api/v1/stream. Connects at once and keeps reconnecting (backoff with
@@ -65,13 +75,19 @@ export class MemoryStream implements AsyncIterable<StreamEvent> {
   private serverError?: MemoryStreamError;
   private silent = false;
   private fatalError?: MemoryStreamError;
+  private heartbeatSeconds: number;
 
   constructor(private readonly target: StreamTarget) {
     this.lastId = target.lastEventId;
-    this.watchdog = new Watchdog(target.heartbeatSeconds * 2000, () => {
-      this.silent = true;
-      this.attempt?.abort();
-    });
+    this.heartbeatSeconds = target.heartbeatSeconds;
+    this.watchdog = new Watchdog(
+      this.silenceLimitMs(),
+      () => {
+        this.silent = true;
+        this.attempt?.abort();
+      },
+      target.clock,
+    );
     void this.run();
   }
 
@@ -127,17 +143,16 @@ export class MemoryStream implements AsyncIterable<StreamEvent> {
         onActivity: () => this.watchdog.kick(),
         onEvent: (message) => this.received(message),
         onRetry: (ms) => (this.backoff.baseMs = ms),
+        now: () => this.target.clock.now(),
       });
       this.watchdog.stop();
       if (this.isClosed()) return;
-      this.state = 'connecting';
       const error = this.serverError ?? this.errorFor(end);
+      // Closed before a fatal error is told, so its handler sees the stream as it will stay.
+      if (error.fatal) this.stop(error);
+      else this.state = 'connecting';
       if (error !== this.serverError) this.emit('error', error);
-      if (this.isClosed()) return; // An error handler closed the stream.
-      if (error.fatal) {
-        this.stop(error);
-        return;
-      }
+      if (this.isClosed()) return; // Fatal, or an error handler closed the stream.
       await this.sleep(error.retryAfter ?? this.backoff.next());
     }
   }
@@ -155,12 +170,27 @@ export class MemoryStream implements AsyncIterable<StreamEvent> {
   private opened(): void {
     this.state = 'open';
     this.backoff.reset();
+    this.emit('open', { type: 'open' });
+  }
+
+  private silenceLimitMs(): number {
+    return this.heartbeatSeconds * SILENT_INTERVALS * 1000;
+  }
+
+  /** Each heartbeat says the interval, which the server may have set other than asked. */
+  private heartbeat(event: HeartbeatEvent): void {
+    const seconds = event.data.interval_seconds;
+    if (typeof seconds === 'number' && seconds > 0) {
+      this.heartbeatSeconds = seconds;
+      this.watchdog.setTimeoutMs(this.silenceLimitMs());
+    }
+    this.emit('heartbeat', event);
   }
 
   private errorFor(end: AttemptEnd): MemoryStreamError {
     if (end.kind === 'refused') return refusalError(end);
     if (this.silent) {
-      const seconds = this.target.heartbeatSeconds * 2;
+      const seconds = this.heartbeatSeconds * SILENT_INTERVALS;
       return new MemoryStreamError('HEARTBEAT_TIMEOUT', `Nothing received for ${seconds} s`, false);
     }
     const message =
@@ -185,7 +215,7 @@ export class MemoryStream implements AsyncIterable<StreamEvent> {
       case 'message':
         return;
       case 'heartbeat':
-        this.emit('heartbeat', { type: 'heartbeat', id, data } as HeartbeatEvent);
+        this.heartbeat({ type: 'heartbeat', id, data } as HeartbeatEvent);
         return;
       case 'stream.reset':
         this.deliver({ type: 'reset', id, data } as ResetEvent);
@@ -204,8 +234,8 @@ export class MemoryStream implements AsyncIterable<StreamEvent> {
     const retryAfter = typeof data.retry_after === 'number' ? data.retry_after : undefined;
     const fatal = code === 'AUTH_ERROR';
     this.serverError = new MemoryStreamError(code, data.message ?? code, fatal, retryAfter);
-    this.emit('error', this.serverError);
     if (fatal) this.stop(this.serverError);
+    this.emit('error', this.serverError);
   }
 
   private deliver(event: StreamEvent): void {
@@ -227,10 +257,11 @@ export class MemoryStream implements AsyncIterable<StreamEvent> {
   }
 
   private sleep(ms: number): Promise<void> {
+    const { clock } = this.target;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const timer = clock.setTimeout(resolve, ms);
       this.wakeUp = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve();
       };
     });

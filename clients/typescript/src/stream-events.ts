@@ -1,21 +1,4 @@
-// The client is published on its own and must carry no server code. Its event types still come
-// from the server's one event map: a type-only import compiles to nothing, so the map stays in
-// one place and the client's JavaScript requires only eventsource-parser
-// (client-imports.spec.ts keeps it so).
-import type { EventDataMap, EventType } from '../events/event-map';
-
-export type {
-  AnalyticsUpdateData,
-  EventDataMap,
-  EventType,
-  MemoryChanges,
-  MemoryCreatedData,
-  MemoryDeletedData,
-  MemoryUpdatedData,
-  SearchPerformedData,
-  SystemHealthData,
-  UserActivityData,
-} from '../events/event-map';
+import type { EventDataMap, EventType } from './event-data';
 
 /** A domain event as the stream delivers it; `id` is where a reconnect resumes from. */
 export type DataEvent<K extends EventType = EventType> = {
@@ -25,7 +8,13 @@ export type DataEvent<K extends EventType = EventType> = {
 export interface HeartbeatEvent {
   type: 'heartbeat';
   id: string;
-  data: { timestamp: string; status: string; connection_id: string };
+  data: {
+    timestamp: string;
+    status: string;
+    connection_id: string;
+    /** Seconds between heartbeats on this connection. */
+    interval_seconds: number;
+  };
 }
 
 /**
@@ -36,6 +25,11 @@ export interface ResetEvent {
   type: 'reset';
   id: string;
   data: { reason: 'expired' | 'unknown'; oldest_id: string | null };
+}
+
+/** The connection is open (the server answered 200 with an event stream), first or again. */
+export interface OpenEvent {
+  type: 'open';
 }
 
 /** What `for await (const event of stream)` yields. */

@@ -8,6 +8,8 @@ export interface AttemptCallbacks {
   onActivity(): void;
   onEvent(message: EventSourceMessage): void;
   onRetry(ms: number): void;
+  /** The clock's time, against which a Retry-After date is read. */
+  now(): number;
 }
 
 /** How one connection ended. */
@@ -50,10 +52,10 @@ function readErrorBody(text: string, contentType: string): ErrorBody {
   }
 }
 
-async function refusal(response: Response): Promise<AttemptEnd> {
+async function refusal(response: Response, now: number): Promise<AttemptEnd> {
   const contentType = response.headers.get('content-type') ?? '';
   const body = readErrorBody(await response.text().catch(() => ''), contentType);
-  const fromHeader = retryAfterMs(response.headers.get('retry-after'));
+  const fromHeader = retryAfterMs(response.headers.get('retry-after'), now);
   return {
     kind: 'refused',
     status: response.status,
@@ -79,7 +81,7 @@ export async function runAttempt(
   try {
     const response = await fetch(url, { headers, signal });
     callbacks.onActivity();
-    if (response.status !== 200) return await refusal(response);
+    if (response.status !== 200) return await refusal(response, callbacks.now());
     if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
       await response.body?.cancel();
       return {

@@ -8,14 +8,17 @@ import type {
   StreamTicket,
   UpdateMemoryInput,
 } from './api-types';
+import { Clock, systemClock } from './clock';
 import { MemoryApiError } from './memory-api-error';
 import { MemoryStream } from './memory-stream';
-import type { EventType } from './stream-events';
+import type { EventType } from './event-data';
 
 export interface MemoryClientOptions {
   apiKey: string;
   /** Where the service runs, such as `http://localhost:3000`. */
   baseUrl: string;
+  /** The time streams read and their timers (backoff, watchdog); tests pass a fake clock. */
+  clock?: Clock;
 }
 
 export interface CreateStreamOptions {
@@ -23,7 +26,7 @@ export interface CreateStreamOptions {
   events?: EventType[];
   /** Field equality on `data` or `data.metadata`; every filter must match. */
   filters?: Record<string, string | number | boolean | null>;
-  /** Seconds between heartbeats (the server's default is 30). */
+  /** Seconds between heartbeats (the server's default is 30); each heartbeat says the interval. */
   heartbeat?: number;
   /** Resume after this id, as from an earlier stream's `lastEventId`. */
   lastEventId?: string;
@@ -31,17 +34,20 @@ export interface CreateStreamOptions {
 
 type Query = Record<string, string | number | undefined>;
 
+/** The server's default, assumed until the first heartbeat tells the real interval. */
 const DEFAULT_HEARTBEAT_SECONDS = 30;
 
 /** The mnemo API: memories, search, and the real-time stream. Works in Node 20+ and browsers. */
 export class MemoryClient {
   private readonly apiKey: string;
   private readonly baseUrl: string;
+  private readonly clock: Clock;
 
   constructor(options: MemoryClientOptions) {
     if (!options.apiKey) throw new TypeError('MemoryClient needs an apiKey');
     this.apiKey = options.apiKey;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.clock = options.clock ?? systemClock;
   }
 
   createMemory(input: CreateMemoryInput): Promise<Memory> {
@@ -88,6 +94,7 @@ export class MemoryClient {
       headers: { Authorization: `Bearer ${this.apiKey}` },
       heartbeatSeconds: options.heartbeat ?? DEFAULT_HEARTBEAT_SECONDS,
       lastEventId: options.lastEventId,
+      clock: this.clock,
     });
   }
 
