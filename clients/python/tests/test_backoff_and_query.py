@@ -96,6 +96,16 @@ def test_heartbeats_move_the_resume_point_and_are_consumed_unless_asked_for() ->
     assert event == StreamEvent(type="heartbeat", id="8", data={"status": "healthy"})
 
 
+def test_a_heartbeats_interval_sets_the_watchdog_of_the_next_connection() -> None:
+    stream = session()
+    assert (stream.watchdog_seconds, stream.timeout.read) == (60, 60)
+    stream.received(ServerSentEvent(event="heartbeat", data='{"interval_seconds":45}', id="1"))
+    assert (stream.watchdog_seconds, stream.timeout.read) == (90, 90)
+    for unreadable in ('{"interval_seconds":0}', '{"interval_seconds":"45"}', "{}"):
+        stream.received(ServerSentEvent(event="heartbeat", data=unreadable, id="2"))
+    assert stream.watchdog_seconds == 90
+
+
 def test_a_retry_line_sets_the_backoff_base() -> None:
     stream = session(random=lambda: 1.0)
     stream.received(ServerSentEvent(retry=3000))

@@ -34,7 +34,7 @@ from .backoff import Backoff
 from .errors import AuthenticationError, MemoryApiError, MemoryConnectionError, RateLimitError
 from .types import FilterValue, StreamEvent
 
-#: The server's default heartbeat, which the watchdog assumes when none is asked for.
+#: The server's default heartbeat, which the watchdog assumes until a heartbeat says the interval.
 DEFAULT_HEARTBEAT_SECONDS = 30
 
 #: Refusals below 500 other than these would fail the same way again.
@@ -110,10 +110,15 @@ class _StreamSession:
         self._first_request = True
         # Why the current connection ended; the first reason given wins.
         self._ending: MemoryApiError | None = None
-        watchdog = 2 * (heartbeat or DEFAULT_HEARTBEAT_SECONDS)
-        # httpx's read timeout is the watchdog: no bytes for twice the heartbeat means a dead link.
-        self.timeout = httpx.Timeout(connect_timeout, read=watchdog)
-        self.watchdog_seconds = watchdog
+        self._connect_timeout = connect_timeout
+        self._watch(heartbeat or DEFAULT_HEARTBEAT_SECONDS)
+
+    def _watch(self, interval: int) -> None:
+        """httpx's read timeout is the watchdog: no bytes for twice the heartbeat means a dead
+        link. A connection's timeout is fixed when it opens, so an interval that a heartbeat
+        announces applies from the next connection on."""
+        self.watchdog_seconds = 2 * interval
+        self.timeout = httpx.Timeout(self._connect_timeout, read=self.watchdog_seconds)
 
     def request(self) -> tuple[httpx.QueryParams, dict[str, str]]:
         """The query and headers of the next connection: `last_event_id` in the query on the
@@ -177,9 +182,18 @@ class _StreamSession:
         if kind == "error":
             self._server_failed(data)
             return None
+        if kind == "heartbeat":
+            self._heartbeat(data)
         if kind == "message" or (kind == "heartbeat" and not self._include_heartbeats):
             return None
         return StreamEvent(type=kind, id=sse.id, data=data)
+
+    def _heartbeat(self, data: Mapping[str, Any]) -> None:
+        """Each heartbeat says its interval (`interval_seconds`): the watchdog need not assume one."""
+        interval = data.get("interval_seconds")
+        if isinstance(interval, int) and not isinstance(interval, bool) and interval > 0:
+            if 2 * interval != self.watchdog_seconds:
+                self._watch(interval)
 
     def _server_failed(self, data: Mapping[str, Any]) -> None:
         """The server's last word before it closes: wait as it says, or stop on AUTH_ERROR."""
