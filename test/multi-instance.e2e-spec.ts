@@ -250,6 +250,11 @@ describe('several instances on PostgreSQL and Redis', () => {
       const refused = await openStream(`${d.url}/api/v1/stream`, { headers, headersOnly: true });
       streams.push(refused);
       expect(refused.status).toBe(503);
+      const ready = await request(d.url).get('/health/ready');
+      expect({ status: ready.status, down: ready.body.details?.error }).toEqual({
+        status: 503,
+        down: { redis: { status: 'down', message: 'redis is not answering' } },
+      });
 
       await redis.startEmpty();
       const after = await create('after the restart');

@@ -9,6 +9,8 @@ import {
 import { ApiError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
 import { DatabaseHealthIndicator } from './database.health';
+import { EventNoticesHealthIndicator } from './event-notices.health';
+import { SearchHealthIndicator } from './search.health';
 
 /**
  * Probes for orchestrators and load balancers, outside /api/v1 and without a key: they report
@@ -19,22 +21,24 @@ import { DatabaseHealthIndicator } from './database.health';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly storage: DatabaseHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly search: SearchHealthIndicator,
+    private readonly eventNotices: EventNoticesHealthIndicator,
     private readonly config: AppConfig,
   ) {}
 
-  /** With several instances, Redis carries every event: without it nothing reaches a stream. */
-  private busChecks(): HealthIndicatorFunction[] {
-    return this.config.redis ? [() => this.storage.busCheck('event_bus')] : [];
+  /** With several instances, Redis carries the news of every event: without it nothing reaches a stream. */
+  private redisChecks(): HealthIndicatorFunction[] {
+    return this.config.redis ? [() => this.eventNotices.isHealthy('redis')] : [];
   }
 
   @Get()
   @HealthCheck()
   overall(): Promise<HealthCheckResult> {
     return this.report([
-      () => this.storage.pingCheck('database'),
-      () => this.storage.searchCheck('search'),
-      ...this.busChecks(),
+      () => this.database.isHealthy('database'),
+      () => this.search.isHealthy('search'),
+      ...this.redisChecks(),
     ]);
   }
 
@@ -49,7 +53,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.report([() => this.storage.pingCheck('database'), ...this.busChecks()]);
+    return this.report([() => this.database.isHealthy('database'), ...this.redisChecks()]);
   }
 
   /**

@@ -9,6 +9,8 @@ import { EventLog } from '../events/event-log';
 import { DomainEvent, SystemHealthData } from '../events/event-map';
 import { Leadership } from '../redis/leadership';
 import { DatabaseHealthIndicator } from './database.health';
+import { SearchHealthIndicator } from './search.health';
+import { isUp } from './probe';
 import { decideHealth } from './health-status';
 import { HttpStatsRecorder } from './http-stats.recorder';
 import { ProcessStatsSampler } from './process-stats.sampler';
@@ -30,7 +32,8 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
   constructor(
     private readonly log: EventLog,
     private readonly config: AppConfig,
-    private readonly storage: DatabaseHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly search: SearchHealthIndicator,
     private readonly http: HttpStatsRecorder,
     private readonly processStats: ProcessStatsSampler,
     private readonly leadership: Leadership,
@@ -64,14 +67,14 @@ export class SystemHealthPublisher implements OnApplicationBootstrap, BeforeAppl
 
   private async measure(): Promise<SystemHealthData> {
     const [database, search] = await Promise.all([
-      this.storage.pingCheck('database'),
-      this.storage.searchCheck('search'),
+      this.database.isHealthy('database'),
+      this.search.isHealthy('search'),
     ]);
     const recent = this.http.recent();
     const { cpuUsage, memoryUsage } = this.processStats.sample();
     const { status, services } = decideHealth({
-      databaseUp: database.database.status === 'up',
-      searchUp: search.search.status === 'up',
+      databaseUp: isUp(database),
+      searchUp: isUp(search),
       errorRatePercent: recent.errorRatePercent,
     });
     return {

@@ -1,29 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Selectable } from 'kysely';
 import { DATABASE, DATABASE_DIALECT } from '../database/database.module';
-import { Database, MemoriesTable } from '../database/database.types';
+import { Database } from '../database/database.types';
 import { DatabaseDialect } from '../database/dialect';
-import { Memory, MemoryCursor, MemoryListFilter, MemoryType } from './memory.types';
-
-export type MemoryRow = Selectable<MemoriesTable>;
-
-/** A stored row as the domain sees it (tags and metadata are JSON text in every engine). */
-export function toMemory(row: MemoryRow): Memory {
-  return {
-    ...row,
-    memory_type: row.memory_type as MemoryType,
-    tags: JSON.parse(row.tags) as string[],
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-  };
-}
-
-function toRow(memory: Memory): MemoryRow {
-  return {
-    ...memory,
-    tags: JSON.stringify(memory.tags),
-    metadata: JSON.stringify(memory.metadata),
-  };
-}
+import { toMemory, toRow } from './memory.row';
+import { Memory, MemoryCursor, MemoryListFilter } from './memory.types';
 
 export interface MemoryPage {
   items: Memory[];

@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type RefusalReason =
-  'auth' | 'forbidden' | 'bad_request' | 'not_acceptable' | 'connection_limit' | 'error';
-export type StreamCloseReason =
-  'client' | 'slow_consumer' | 'rate_limited' | 'revoked' | 'shutdown' | 'server';
-
 /**
  * Every Prometheus metric of the service, in one registry served at GET /metrics. Hot paths
  * (one increment per delivered frame) count into plain numbers read at scrape time.

@@ -1,6 +1,6 @@
 import { RawBuilder, sql } from 'kysely';
 import { Database } from '../database/database.types';
-import { MemoryRow, toMemory } from '../memory/memory.repository';
+import { MemoryRow, toMemory } from '../memory/memory.row';
 import { Memory, MemoryType } from '../memory/memory.types';
 import { MetadataValue } from './search.dto';
 

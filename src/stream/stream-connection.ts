@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Caller } from '../auth/caller';
 import { Replay } from '../events/event-log';
 import { DomainEvent, EventType } from '../events/event-map';
-import { StreamCloseReason } from '../metrics/metrics.service';
 import { CatchUp } from './catch-up';
 import { EventSelector } from './event-selector';
 import { PacedQueue } from './paced-queue';
@@ -11,6 +10,7 @@ import { ResumePosition } from './resume-position';
 import { controlFrame, eventFrame, retryFrame } from './sse-frame';
 import { SseWriter } from './sse-writer';
 import { StreamOptions } from './stream-options';
+import { StreamCloseReason } from './stream-reasons';
 
 /** How long a full socket is given to drain before its byte bound applies. */
 const STALL_GRACE_MS = 1000;

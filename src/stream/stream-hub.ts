@@ -13,7 +13,7 @@ import { AppConfig } from '../config/app-config';
 import { EventFeed } from '../events/event-feed';
 import { EventLog, Replay } from '../events/event-log';
 import { DomainEvent } from '../events/event-map';
-import { MetricsService, StreamCloseReason } from '../metrics/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { Audiences } from './audiences';
 import { nestSseResponse } from './nest-sse-response';
 import { SseWriter } from './sse-writer';
@@ -26,6 +26,7 @@ import {
   StreamLimits,
 } from './stream-connection';
 import { StreamOptions } from './stream-options';
+import { StreamCloseReason } from './stream-reasons';
 import { StreamClosed, StreamOpened } from './stream.notifications';
 
 /** How often lagging connections are paced forward and stalled ones checked. */

@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AllExceptionsFilter, describeError } from '../common/all-exceptions.filter';
-import { MetricsService, RefusalReason } from '../metrics/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { StreamRefusalReason } from './stream-reasons';
 
-const reasonByStatus: Record<number, RefusalReason> = {
+const reasonByStatus: Record<number, StreamRefusalReason> = {
   401: 'auth',
   403: 'forbidden',
   406: 'not_acceptable',
