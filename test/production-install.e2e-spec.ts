@@ -19,8 +19,9 @@ const PROJECT_FILES = [
   'tsconfig.build.json',
   'src',
   'public',
-  // A workspace of the root package.json: npm needs it there to prune.
-  'clients/typescript',
+  // The root package.json names this workspace: npm needs its manifest to prune. Only the
+  // manifest, as the client-package test may be rebuilding the client's dist meanwhile.
+  'clients/typescript/package.json',
 ];
 
 // Copying node_modules, building and pruning take a while on a busy machine.
