@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { MEMORY_LIMITS } from '../src/memory/memory.types';
+import { MemoryRepository } from '../src/memory/memory.repository';
+import { Memory, MEMORY_LIMITS } from '../src/memory/memory.types';
 import { bearer } from './support/http';
 import { openStream, SseStream } from './support/sse-client';
 import { startTestApp, TestApp } from './support/test-app';
@@ -88,6 +89,24 @@ describe('what is accepted is stored exactly: response, event and later reads ag
     };
   }
 
+  const search = (apiKey: string, query: string, filters: Record<string, unknown>) =>
+    api().post('/api/v1/memories/search').set(bearer(apiKey)).send({ query, filters }).expect(200);
+
+  /** Each filtered search answers 200 (a 500 is reported with the filters that caused it). */
+  async function expectEverySearchAnswers(
+    apiKey: string,
+    query: string,
+    filterSets: Array<Record<string, unknown>>,
+  ): Promise<void> {
+    for (const filters of filterSets) {
+      const response = await api()
+        .post('/api/v1/memories/search')
+        .set(bearer(apiKey))
+        .send({ query, filters });
+      expect({ filters, status: response.status }).toEqual({ filters, status: 200 });
+    }
+  }
+
   const stored = (memory: Record<string, unknown>) => ({
     title: memory.title,
     content: memory.content,
@@ -152,19 +171,45 @@ describe('what is accepted is stored exactly: response, event and later reads ag
     expect(refused.body.message).toMatch(/^metadata nests deeper than 32 levels/);
   });
 
+  it('keeps filtered searches answering beside memories stored before the limits (written past the API)', async () => {
+    const legacyKey = await t.createKey('legacy', 'lee');
+    const at = new Date().toISOString();
+    const legacy = (id: string, metadata: Record<string, unknown>): Memory => ({
+      id,
+      organization_id: 'legacy',
+      title: null,
+      content: `oldword ${id}`,
+      memory_type: 'context',
+      tags: [],
+      metadata,
+      created_at: at,
+      created_by: 'lee',
+      updated_at: at,
+      updated_by: 'lee',
+    });
+    const repository = t.app.get(MemoryRepository);
+    await repository.insert(legacy('mem_00000000000000a1', { owner: 'a\u0000b' }));
+    await repository.insert(legacy('mem_00000000000000a2', { owner: 'lone \ud800' }));
+    await repository.insert(legacy('mem_00000000000000a3', { owner: nested(1500, 1) }));
+    await repository.insert(legacy('mem_00000000000000a4', { owner: 'lee' }));
+    await expectEverySearchAnswers(legacyKey, 'oldword', [{ owner: null }, { other: 1 }]);
+    const found = await search(legacyKey, 'oldword', { owner: 'lee' });
+    expect(found.body.results.map((memory: { id: string }) => memory.id)).toEqual([
+      'mem_00000000000000a4',
+    ]);
+  });
+
   it("keeps every filtered search answering whatever the organization's memories hold", async () => {
-    for (const filters of [{ deep: 'x' }, { text: TRICKY_TEXT }, { nothing: null }, { l1: 1 }]) {
-      const response = await api()
-        .post('/api/v1/memories/search')
-        .set(bearer(key))
-        .send({ query: 'roundtripword patchword limit', filters });
-      expect({ filters, status: response.status }).toEqual({ filters, status: 200 });
-    }
-    const found = await api()
-      .post('/api/v1/memories/search')
-      .set(bearer(key))
-      .send({ query: 'roundtripword', filters: { text: TRICKY_TEXT, largest: 9007199254740991 } })
-      .expect(200);
+    await expectEverySearchAnswers(key, 'roundtripword patchword limit', [
+      { deep: 'x' },
+      { text: TRICKY_TEXT },
+      { nothing: null },
+      { l1: 1 },
+    ]);
+    const found = await search(key, 'roundtripword', {
+      text: TRICKY_TEXT,
+      largest: 9007199254740991,
+    });
     expect(found.body.total_results).toBe(1);
   });
 });

@@ -16,9 +16,19 @@ import {
 /** The indexed expression of migration 0002 (PostgreSQL); queries must use it verbatim. */
 const VECTOR = sql`memory_search_vector(m.title, m.content, m.tags)`;
 
-/** jsonb equality compares type and value, as the SQLite filter does. */
+/**
+ * A `\u0000` or a lone-surrogate escape (`\ud800`) outside an escaped backslash: JSON that jsonb
+ * refuses. The API refuses such text now, but rows stored before stay.
+ */
+const UNREADABLE_ESCAPE = '(^|[^\\\\])(\\\\\\\\)*\\\\u(0000|[dD][89a-fA-F])';
+
+/**
+ * jsonb equality compares type and value, as the SQLite filter does. A document jsonb cannot read
+ * matches no filter instead of failing every filtered search of its organization.
+ */
 function metadataEquals(key: string, value: MetadataValue): RawBuilder<unknown> {
-  return sql`(m.metadata::jsonb -> ${key}) = ${JSON.stringify(value)}::jsonb`;
+  const metadata = sql`case when m.metadata !~ ${UNREADABLE_ESCAPE} then m.metadata::jsonb end`;
+  return sql`(${metadata} -> ${key}) = ${JSON.stringify(value)}::jsonb`;
 }
 
 /** Any of the words: each parsed by plainto_tsquery, which reads its input as plain text. */
