@@ -17,6 +17,7 @@ import { requireStorableUrlText } from './common/url-text';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { dashboardFiles } from './dashboard/dashboard-files';
+import { TICKET_SECURITY } from './stream/stream.api-docs';
 import { HttpStatsRecorder } from './health/http-stats.recorder';
 
 /**
@@ -35,8 +36,22 @@ function setUpOpenApi(app: INestApplication): void {
       .setTitle('mnemo')
       .setDescription('Memories with a real-time event stream')
       .setVersion('1')
-      .addBearerAuth()
+      // Keys are opaque (mnemo_...), not JWTs: addBearerAuth() would say bearerFormat JWT.
+      .addSecurity('bearer', {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An API key: Authorization: Bearer mnemo_...',
+      })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'query',
+          name: 'ticket',
+          description: 'A single-use ticket from POST /api/v1/stream/tickets (GET /stream only)',
+        },
+        TICKET_SECURITY,
+      )
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

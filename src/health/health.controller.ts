@@ -1,5 +1,11 @@
-import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  Controller,
+  Get,
+  HttpStatus,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckResult,
@@ -7,10 +13,20 @@ import {
   HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { ApiError } from '../common/api-error';
+import { ApiErrors } from '../common/documented-errors';
 import { AppConfig } from '../config/app-config';
 import { DatabaseHealthIndicator } from './database.health';
 import { EventNoticesHealthIndicator } from './event-notices.health';
+import { HealthReportResponse } from './health-report.response';
 import { SearchHealthIndicator } from './search.health';
+
+/** A terminus probe, documented with the bodies this service sends (the 503 is the error body). */
+const ProbeRoute = () =>
+  applyDecorators(
+    HealthCheck({ noCache: true, swaggerDocumentation: false }),
+    ApiOkResponse({ type: HealthReportResponse, description: 'Every probed service is up' }),
+    ApiErrors(503),
+  );
 
 /**
  * Probes for orchestrators and load balancers, outside /api/v1 and without a key: they report
@@ -33,7 +49,7 @@ export class HealthController {
   }
 
   @Get()
-  @HealthCheck()
+  @ProbeRoute()
   overall(): Promise<HealthCheckResult> {
     return this.report([
       () => this.database.isHealthy('database'),
@@ -44,14 +60,14 @@ export class HealthController {
 
   /** The process answers: no dependency is asked, so a database outage never restarts it. */
   @Get('live')
-  @HealthCheck()
+  @ProbeRoute()
   live(): Promise<HealthCheckResult> {
     return this.report([]);
   }
 
   /** Whether to send traffic here: the database answers, and Redis when configured. */
   @Get('ready')
-  @HealthCheck()
+  @ProbeRoute()
   ready(): Promise<HealthCheckResult> {
     return this.report([() => this.database.isHealthy('database'), ...this.redisChecks()]);
   }

@@ -15,6 +15,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/caller';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { ApiErrors } from '../common/documented-errors';
 import { respondAt, RespondsWithStreamPosition } from '../events/stream-position';
 import {
   CreateMemoryDto,
@@ -38,6 +39,7 @@ export class MemoryController {
   @Post()
   @Authenticated('memories:write')
   @RespondsWithStreamPosition(201, MemoryResponse)
+  @ApiErrors(400, 413, 415)
   async create(
     @CurrentCaller() caller: Caller,
     @Body() body: CreateMemoryDto,
@@ -49,6 +51,7 @@ export class MemoryController {
   @Get()
   @Authenticated('memories:read')
   @RespondsWithStreamPosition(200, MemoryListResponse)
+  @ApiErrors(400)
   async list(
     @CurrentCaller() caller: Caller,
     @Query() query: ListMemoriesQuery,
@@ -63,6 +66,7 @@ export class MemoryController {
   @Get(':id')
   @Authenticated('memories:read')
   @RespondsWithStreamPosition(200, MemoryResponse)
+  @ApiErrors(400, 404)
   async get(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -74,6 +78,7 @@ export class MemoryController {
   @Patch(':id')
   @Authenticated('memories:write')
   @RespondsWithStreamPosition(200, MemoryResponse)
+  @ApiErrors(400, 404, 413, 415)
   async update(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -87,6 +92,7 @@ export class MemoryController {
   @HttpCode(204)
   @Authenticated('memories:write')
   @RespondsWithStreamPosition(204)
+  @ApiErrors(400, 404)
   async delete(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,

@@ -127,6 +127,7 @@ export class UpdateMemoryDto {
 
 export class ListMemoriesQuery {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: L.pages,
     description: 'Page number; not together with cursor',
@@ -138,7 +139,7 @@ export class ListMemoriesQuery {
   @Max(L.pages, PAGE_RANGE)
   page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: L.pageSize, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: L.pageSize, default: 20 })
   @IsOptional()
   @Transform(toWholeNumber)
   @IsInt(LIMIT_RANGE)

@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/caller';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { ApiErrors } from '../common/documented-errors';
 import { respondAt, RespondsWithStreamPosition } from '../events/stream-position';
 import { SearchMemoriesDto } from './search.dto';
 import { SearchResponse, toSearchResponse } from './search.response';
@@ -18,6 +19,7 @@ export class SearchController {
   @HttpCode(200)
   @Authenticated('memories:read')
   @RespondsWithStreamPosition(200, SearchResponse)
+  @ApiErrors(400, 413, 415)
   async search(
     @CurrentCaller() caller: Caller,
     @Body() body: SearchMemoriesDto,

@@ -6,7 +6,7 @@ import { EVENT_TYPES, EventType, isEventType } from '../events/event-map';
 import { FilterValue, StreamOptions } from './stream-options';
 
 export const MAX_HEARTBEAT_SECONDS = 300;
-const DEFAULT_HEARTBEAT_SECONDS = 30;
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
 const MAX_FILTERS = 20;
 const FILTER_KEY = /^filters\[([A-Za-z0-9_.-]{1,64})\]$/;
 const FIELD_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
