@@ -5,7 +5,7 @@ import { EventFeed } from '../src/events/event-feed';
 import { DomainEvent } from '../src/events/event-map';
 import { expectApiError } from './support/http';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
-import { waitUntil } from './support/stream-helpers';
+import { waitUntil } from './support/waits';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';

@@ -1,7 +1,7 @@
 import { MemoryClient, MemoryStream, MemoryStreamError } from '@mnemo/client';
 import { FakeClock, fakeClock } from './support/fake-clock';
 import { openEventStream, ScriptedServer, startScriptedServer } from './support/scripted-server';
-import { waitUntil, within } from './support/stream-helpers';
+import { waitUntil, within } from './support/waits';
 
 /**
  * How the client reconnects when a server misbehaves in ways the real service never does on

@@ -14,7 +14,8 @@ import { StreamHub } from '../src/stream/stream-hub';
 import { bearer } from './support/http';
 import { openStream } from './support/sse-client';
 import { fakeClock } from './support/fake-clock';
-import { memoryCreated, publishBurst, waitUntil, within } from './support/stream-helpers';
+import { memoryCreated, publishBurst } from './support/stream-helpers';
+import { waitUntil, waitUntilAsync, within } from './support/waits';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Resolves with the next event of `type`; `what` names it when it does not come. */
@@ -34,15 +35,6 @@ function next<K extends StreamEventName>(
     5000,
     what,
   );
-}
-
-/** Polls an async condition; fails naming `what` after `timeoutMs`. */
-async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('MemoryClient against the real server', () => {
@@ -300,7 +292,7 @@ describe('MemoryClient against the real server', () => {
       expect(others.map((s) => s.status)).toEqual(others.map(() => 200));
       stream.close();
       expect(stream.readyState).toBe('closed');
-      await eventually(
+      await waitUntilAsync(
         async () => {
           const last = await openStream(`${t.url}/api/v1/stream`, { headers: bearer(slotKey) });
           others.push(last);

@@ -7,7 +7,7 @@ import { bearer } from './support/http';
 import { Instance, startInstance } from './support/instance';
 import { isType, openStream, SseStream } from './support/sse-client';
 import { createKeyIn, killDuringWrites } from './support/processes';
-import { waitUntilAsync } from './support/stream-helpers';
+import { waitUntilAsync } from './support/waits';
 
 const CREATED = '?events=memory.created';
 

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { RedisLeadership } from '../src/redis/leadership';
 import { REDIS_URL } from './support/backend';
-import { waitUntilAsync } from './support/stream-helpers';
+import { waitUntilAsync } from './support/waits';
 
 /** Two instances' views of one job's leadership, on the shared Redis. */
 describe('leadership of periodic jobs across instances', () => {

@@ -6,7 +6,7 @@ import { generateApiKey } from '../src/auth/api-key.format';
 import { Instance, startInstance } from './support/instance';
 import { createKeyIn } from './support/processes';
 import { openStream } from './support/sse-client';
-import { waitUntil } from './support/stream-helpers';
+import { waitUntil } from './support/waits';
 
 // The service runs as its own process, compiled on the fly.
 jest.setTimeout(60_000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createKeyIn } from './support/processes';
 import { Instance, startInstance } from './support/instance';
 import { openStream } from './support/sse-client';
-import { waitUntil } from './support/stream-helpers';
+import { waitUntil } from './support/waits';
 
 // Each suite starts the service as its own process, compiled on the fly.
 jest.setTimeout(60_000);

@@ -8,7 +8,7 @@ import { PrivateRedis, startPrivateRedis } from './support/private-redis';
 import { createKeyIn, killDuringWrites, runKeysCli } from './support/processes';
 import { expectClosedWithinDeadline } from './support/revocation';
 import { isType, openStream, SseStream } from './support/sse-client';
-import { waitUntilAsync } from './support/stream-helpers';
+import { waitUntilAsync } from './support/waits';
 
 const LEASE_SECONDS = 3;
 

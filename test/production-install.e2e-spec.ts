@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Instance, startInstance } from './support/instance';
-import { waitUntil } from './support/stream-helpers';
+import { waitUntil } from './support/waits';
 
 const ROOT = resolve(__dirname, '..');
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { connect as connectTcp, Socket } from 'node:net';
 import { isType, openStream } from './support/sse-client';
-import { within } from './support/stream-helpers';
+import { within } from './support/waits';
 import { startTestApp, TestApp } from './support/test-app';
 
 const HEADERS_SECONDS = 1;

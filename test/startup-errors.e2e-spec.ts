@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { within } from './support/stream-helpers';
+import { within } from './support/waits';
 
 const ROOT = join(__dirname, '..');
 

@@ -3,7 +3,8 @@ import { EventLog } from '../src/events/event-log';
 import { DomainEvent } from '../src/events/event-map';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
 import { freezeDate } from './support/clock';
-import { memoryCreated, publishBurst, serverEnded, waitUntil } from './support/stream-helpers';
+import { memoryCreated, publishBurst, serverEnded } from './support/stream-helpers';
+import { waitUntil } from './support/waits';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';

@@ -1,103 +1,60 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { isType, openStream, SseStream } from './support/sse-client';
-import { freePort, within } from './support/stream-helpers';
+import { Instance, startInstance } from './support/instance';
+import { runKeysCli } from './support/processes';
+import { within } from './support/waits';
 
-const ROOT = join(__dirname, '..');
 const STREAMS = 50;
 
 describe('SIGTERM with open streams (a real server process)', () => {
   let dataDir: string;
-  let env: NodeJS.ProcessEnv;
-  let url: string;
-  let server: ChildProcess;
-  let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  let output = '';
+  let databaseUrl: string;
+  let server: Instance;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mnemo-shutdown-'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    env = {
-      ...process.env,
-      DATABASE_URL: `sqlite:${join(dataDir, 'mnemo.db')}`,
-      LOG_LEVEL: 'silent',
-      PORT: String(port),
+    databaseUrl = `sqlite:${join(dataDir, 'mnemo.db')}`;
+    server = await startInstance({
+      DATABASE_URL: databaseUrl,
       STREAM_MAX_CONNECTIONS_PER_KEY: String(STREAMS * 2),
-    };
-    server = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    exited = new Promise((resolve) =>
-      server.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    let gone = false;
-    void exited.then(() => (gone = true));
-
-    // Up once it answers HTTP at all.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (gone) throw new Error(`The server exited while starting:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`The server did not start:\n${output}`);
-      const answered = await fetch(`${url}/api/v1/memories`).then(
-        () => true,
-        () => false,
-      );
-      if (answered) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }, 60_000);
 
   afterAll(async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      server.kill('SIGKILL');
-      await exited;
-    }
+    await server?.stop('SIGKILL');
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('tells every stream CONNECTION_ERROR with a jittered retry_after, ends them, and exits', async () => {
     // The key comes from the keys CLI, as an operator would make it, on the server's database.
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        '-r',
-        '@swc-node/register',
-        'src/auth/keys.cli.ts',
-        'create',
-        '--org',
-        'o',
-        '--user',
-        'u',
-        '--json',
-      ],
-      { cwd: ROOT, env, timeout: 30_000 },
-    );
+    const { stdout } = await runKeysCli(databaseUrl, [
+      'create',
+      '--org',
+      'o',
+      '--user',
+      'u',
+      '--json',
+    ]);
     const { key } = JSON.parse(stdout) as { key: string };
 
     const streams: SseStream[] = await Promise.all(
       Array.from({ length: STREAMS }, () =>
-        openStream(`${url}/api/v1/stream`, {
+        openStream(`${server.url}/api/v1/stream`, {
           headers: { Authorization: `Bearer ${key}` },
         }),
       ),
     );
     expect(streams.map((s) => s.status)).toEqual(streams.map(() => 200));
 
-    expect(server.kill('SIGTERM')).toBe(true);
+    expect(server.process.kill('SIGTERM')).toBe(true);
     await within(
       Promise.all(streams.map((s) => s.ended)),
       10_000,
       'the end of every stream after SIGTERM',
     );
-    const exit = await within(exited, 10_000, 'the exit of the server after SIGTERM');
+    const exit = await within(server.exited, 10_000, 'the exit of the server after SIGTERM');
 
     const retries: number[] = [];
     for (const stream of streams) {
@@ -129,6 +86,6 @@ describe('SIGTERM with open streams (a real server process)', () => {
       { code: 0, signal: null },
       { code: null, signal: 'SIGTERM' },
     ]).toContainEqual(exit);
-    expect(output).not.toMatch(/error/i);
+    expect(server.output()).not.toMatch(/error/i);
   }, 90_000);
 });

@@ -4,7 +4,8 @@ import { EventLog } from '../src/events/event-log';
 import { DomainEvent } from '../src/events/event-map';
 import { openStreams, untilOpenStreams } from './support/metrics';
 import { isType, openStream, SseStream } from './support/sse-client';
-import { memoryCreated, publishBurst, waitUntil, within } from './support/stream-helpers';
+import { memoryCreated, publishBurst } from './support/stream-helpers';
+import { waitUntil, within } from './support/waits';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';

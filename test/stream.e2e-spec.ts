@@ -2,9 +2,10 @@ import { connect as connectTcp } from 'node:net';
 import request from 'supertest';
 import { EventLog } from '../src/events/event-log';
 import { StreamHub } from '../src/stream/stream-hub';
+import { compareEventIds } from '../src/events/event-id';
 import { BACKEND } from './support/backend';
 import { isType, openStream, SseStream } from './support/sse-client';
-import { waitUntil } from './support/stream-helpers';
+import { waitUntil } from './support/waits';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';
@@ -474,7 +475,7 @@ describe('GET /api/v1/stream', () => {
       expect(new Set(ids)).toEqual(expected);
       expect(ids).toHaveLength(expected.size);
       const eventIds = second.dataEvents().map((e) => e.id!);
-      expect([...eventIds].sort(compareIds)).toEqual(eventIds);
+      expect([...eventIds].sort(compareEventIds)).toEqual(eventIds);
     });
 
     it('sends stream.reset with the oldest retained id for an unknown position', async () => {
@@ -503,12 +504,6 @@ describe('GET /api/v1/stream', () => {
     });
   });
 });
-
-function compareIds(a: string, b: string): number {
-  const [ea, sa] = a.split('-').map(Number);
-  const [eb, sb] = b.split('-').map(Number);
-  return ea - eb || sa - sb;
-}
 
 /** The freed slot is given back when the server sees the close; retries until it has. */
 async function waitUntilAccepted(

@@ -1,9 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { get } from 'node:http';
+import { freePort } from '../../test/support/waits';
 import { sleep } from './proc';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -84,17 +84,6 @@ export function ensureBuilt(): void {
   if (built >= newestMtime(join(ROOT, 'src'))) return;
   process.stderr.write('bench: dist/ is missing or stale, running npm run build\n');
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function httpStatus(port: number, path: string): Promise<number> {

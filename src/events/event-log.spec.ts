@@ -2,7 +2,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitUntil } from '../../test/support/stream-helpers';
+import { waitUntil } from '../../test/support/waits';
 import { loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DATABASE, DatabaseModule } from '../database/database.module';

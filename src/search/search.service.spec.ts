@@ -20,7 +20,7 @@ import { SearchRepository } from './search.repository';
 import { SqliteSearchRepository } from './sqlite-search.repository';
 import { searchTerms } from './search-terms';
 import { SearchService } from './search.service';
-import { waitUntil } from '../../test/support/stream-helpers';
+import { waitUntil } from '../../test/support/waits';
 
 describe('searchTerms', () => {
   it('splits the query into its words', () => {

@@ -16,7 +16,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { connect, Socket } from 'node:net';
 import { Observable } from 'rxjs';
-import { waitUntil } from '../../test/support/stream-helpers';
+import { waitUntil } from '../../test/support/waits';
 import { nestSseResponse, SseSession } from './nest-sse-response';
 
 /**

@@ -1,13 +1,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from './stream-helpers';
+import { freePort } from './waits';
 
 const ROOT = join(__dirname, '..', '..');
+
+/** How the process ended: its exit code, or the signal that ended it. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export interface Instance {
   url: string;
   process: ChildProcess;
-  exited: Promise<void>;
+  exited: Promise<Exit>;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -42,7 +48,9 @@ export async function startInstance(
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let gone = false;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   void exited.then(() => (gone = true));
 
   const deadline = Date.now() + 30_000;

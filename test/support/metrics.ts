@@ -1,4 +1,4 @@
-import { waitUntilAsync } from './stream-helpers';
+import { waitUntilAsync } from './waits';
 
 export interface Sample {
   name: string;

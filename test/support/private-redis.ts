@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './stream-helpers';
+import { freePort } from './waits';
 
 export interface PrivateRedis {
   url: string;

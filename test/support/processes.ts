@@ -4,7 +4,7 @@ import { ApiKeyRepository } from '../../src/auth/api-key.repository';
 import { ApiKeyService } from '../../src/auth/api-key.service';
 import { openDatabase } from '../../src/database/open-database';
 import { Instance } from './instance';
-import { waitUntilAsync } from './stream-helpers';
+import { waitUntilAsync } from './waits';
 
 const ROOT = join(__dirname, '..', '..');
 
