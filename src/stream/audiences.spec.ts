@@ -1,4 +1,5 @@
-import { DomainEvent, EventType } from '../events/event-map';
+import { asLogged } from '../../test/support/stream-helpers';
+import { DomainEvent, EventInput, EventType } from '../events/event-map';
 import { AudienceMember, Audiences } from './audiences';
 
 interface Member extends AudienceMember {
@@ -10,9 +11,8 @@ function member(name: string, organizationId: string, types: EventType[] | null)
 }
 
 /** Only the routing fields matter here. */
-function event(type: EventType, organizationId: string | null): DomainEvent {
-  return { type, organizationId, id: '1-1', publishedAt: 0, data: {} } as unknown as DomainEvent;
-}
+const event = (type: EventType, organizationId: string | null): DomainEvent =>
+  asLogged({ type, organizationId, data: {} } as unknown as EventInput);
 
 function audienceOf(audiences: Audiences<Member>, e: DomainEvent): string[] {
   return audiences

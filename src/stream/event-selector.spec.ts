@@ -1,12 +1,10 @@
+import { asLogged } from '../../test/support/stream-helpers';
 import { DomainEvent, EventInput, EventType } from '../events/event-map';
 import { EventSelector } from './event-selector';
 import { FilterValue } from './stream-options';
 
 let sequence = 0;
-function event(input: EventInput): DomainEvent {
-  sequence += 1;
-  return { ...input, id: `1-${sequence}`, publishedAt: 0 } as DomainEvent;
-}
+const event = (input: EventInput): DomainEvent => asLogged(input, (sequence += 1));
 
 function memoryCreated(
   organizationId: string,

@@ -1,6 +1,6 @@
 import { globalAgent } from 'node:http';
 import { EventLog } from '../../src/events/event-log';
-import { DomainEvent, EventInput } from '../../src/events/event-map';
+import { DomainEvent, EventInput, EventType } from '../../src/events/event-map';
 import { SseStream } from './sse-client';
 
 /**
@@ -51,13 +51,12 @@ export async function publishBurst(log: EventLog, inputs: EventInput[]): Promise
   });
 }
 
+/** Any event as the log holds it, at position `n` of epoch 1 (`1-<n>`). */
+export function asLogged<T extends EventType>(input: EventInput<T>, n = 1): DomainEvent<T> {
+  return { ...input, id: `1-${n}`, position: n, publishedAt: 0, size: 0 } as DomainEvent<T>;
+}
+
 /** A memory.created event as the log holds it, at position `n` of epoch 1 (`1-<n>`). */
 export function loggedEvent(n: number, organizationId = 'acme', padding = 0): DomainEvent {
-  return {
-    ...memoryCreated(organizationId, n, padding),
-    id: `1-${n}`,
-    position: n,
-    publishedAt: 0,
-    size: 0,
-  };
+  return asLogged(memoryCreated(organizationId, n, padding), n);
 }
