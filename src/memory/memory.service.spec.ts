@@ -1,13 +1,19 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Subscription } from 'rxjs';
 import { AppContext, createAppContext } from '../../test/support/app-context';
 import { withFakeDate } from '../../test/support/clock';
 import { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
+import { DatabaseModule } from '../database/database.module';
 import { EventFeed } from '../events/event-feed';
+import { EventsModule } from '../events/events.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { RedisModule } from '../redis/redis.module';
 import { DomainEvent } from '../events/event-map';
 import { encodeCursor } from './memory.cursor';
 import { ListMemoriesQuery } from './memory.dto';
+import { MemoryRepository } from './memory.repository';
 import { MemoryService } from './memory.service';
 import { Memory } from './memory.types';
 
@@ -65,12 +71,25 @@ describe('MemoryService', () => {
   };
 
   beforeEach(async () => {
-    context = await createAppContext();
+    // What MemoryService needs: the database, the event log, and somewhere to announce reads.
+    context = await createAppContext(
+      {},
+      {
+        imports: [
+          MetricsModule,
+          DatabaseModule,
+          RedisModule,
+          EventsModule,
+          EventEmitterModule.forRoot(),
+        ],
+        providers: [MemoryRepository, MemoryService],
+      },
+    );
     service = context.module.get(MemoryService);
     raw = new BetterSqlite3(context.databaseFile);
     const feed = context.module.get(EventFeed);
     observed = [];
-    // Reads publish user.activity too; these tests are about the memory.* events of writes.
+    // Only the memory.* events of writes are under test here.
     subscription = feed.events$.subscribe((event) => {
       if (!event.type.startsWith('memory.')) return;
       const id = (event.data as { id: string }).id;
