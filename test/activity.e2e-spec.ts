@@ -3,7 +3,7 @@ import { AnalyticsPublisher } from '../src/activity/analytics.publisher';
 import { ApiKeyService } from '../src/auth/api-key.service';
 import { EventFeed } from '../src/events/event-feed';
 import { DomainEvent } from '../src/events/event-map';
-import { expectApiError } from './support/http';
+import { expectApiError, postMemory } from './support/http';
 import { isType, openStream, SseEvent, SseStream } from './support/sse-client';
 import { waitUntil } from './support/waits';
 import { startTestApp, TestApp } from './support/test-app';
@@ -22,14 +22,7 @@ describe('user.activity and analytics.update', () => {
     open.push(stream);
     return stream;
   };
-  const createMemory = async (content: string, withKey = key) =>
-    (
-      await request(t.url)
-        .post('/api/v1/memories')
-        .set('Authorization', `Bearer ${withKey}`)
-        .send({ content })
-        .expect(201)
-    ).body;
+  const createMemory = (content: string, withKey = key) => postMemory(t.url, withKey, { content });
   const memoriesTotal = async (): Promise<number> =>
     (await request(t.url).get('/api/v1/memories').set('Authorization', `Bearer ${key}`).expect(200))
       .body.pagination.total;

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ApiKeyService } from '../src/auth/api-key.service';
 import { isType, openStream, SseStream } from './support/sse-client';
+import { postMemory } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
 const STREAM = '/api/v1/stream';
@@ -26,14 +27,7 @@ describe('stream tickets (EventSource cannot send headers)', () => {
   };
   const withTicket = (ticket: string, query = '') =>
     openWithQuery(`ticket=${encodeURIComponent(ticket)}${query}`);
-  const createMemory = async (content: string, withKey = key) =>
-    (
-      await request(t.url)
-        .post('/api/v1/memories')
-        .set('Authorization', `Bearer ${withKey}`)
-        .send({ content })
-        .expect(201)
-    ).body as { id: string };
+  const createMemory = (content: string, withKey = key) => postMemory(t.url, withKey, { content });
   /** The refusal of a stream request, read as an SSE client reads it. */
   async function expectRefused(stream: SseStream, status: number, code: string): Promise<void> {
     expect(stream.status).toBe(status);

@@ -1,4 +1,4 @@
-import type { Response } from 'supertest';
+import request, { type Response } from 'supertest';
 
 export interface ErrorBody {
   code: string;
@@ -26,4 +26,14 @@ export function expectApiError(response: Response, status: number, code: string)
     expect(['code', 'message', 'details', 'request_id']).toContain(field);
   }
   return body;
+}
+
+/** Creates a memory through the API as `key`'s owner; fails unless it answers 201. */
+export async function postMemory(
+  url: string,
+  key: string,
+  body: Record<string, unknown>,
+): Promise<{ id: string } & Record<string, unknown>> {
+  return (await request(url).post('/api/v1/memories').set(bearer(key)).send(body).expect(201))
+    .body as { id: string } & Record<string, unknown>;
 }
