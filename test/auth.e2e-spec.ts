@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ApiKeyService } from '../src/auth/api-key.service';
-import { bearer, expectApiError } from './support/http';
+import { bearer, expectApiError, postMemory } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -13,12 +13,7 @@ describe('API key authentication', () => {
   beforeAll(async () => {
     t = await startTestApp();
     key = await t.createKey('acme', 'alice');
-    const created = await request(t.url)
-      .post('/api/v1/memories')
-      .set(bearer(key))
-      .send({ content: 'guarded' })
-      .expect(201);
-    memoryId = created.body.id;
+    memoryId = (await postMemory(t.url, key, { content: 'guarded' })).id;
   });
   afterAll(() => t.close());
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer, expectApiError } from './support/http';
+import { bearer, expectApiError, postMemory } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** `{"k":"xxx..."}` serialized to exactly `bytes` bytes. */
@@ -15,12 +15,7 @@ describe('input validation', () => {
   beforeAll(async () => {
     t = await startTestApp();
     key = await t.createKey('acme', 'alice');
-    const created = await request(t.url)
-      .post('/api/v1/memories')
-      .set(bearer(key))
-      .send({ content: 'target of patches' })
-      .expect(201);
-    memoryId = created.body.id;
+    memoryId = (await postMemory(t.url, key, { content: 'target of patches' })).id;
   });
   afterAll(() => t.close());
 
