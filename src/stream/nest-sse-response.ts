@@ -21,7 +21,7 @@ export interface SseSession {
  * (over Nest's own), and which lets go of Nest once the headers are out.
  *
  * This is the one place that leans on how @nestjs/core 11.2.10 serves an `@Sse()` route
- * (RouterResponseController.sse and SseStream; test/nest-sse-response.e2e-spec.ts fails if it
+ * (RouterResponseController.sse and SseStream; nest-sse-response.spec.ts fails if it
  * changes):
  * - after guards, pipes and the handler, it pipes an SseStream into the response (the public
  *   `'pipe'` event names it), then on the next macrotask calls `writeHead(status, headers)` once

@@ -1,4 +1,5 @@
 import { isType, SseStream } from './sse-client';
+import { waitUntil } from './waits';
 
 /** The contract's deadline: a revoked key's streams get nothing published later than this after the revoke. */
 export const REVOCATION_DEADLINE_MS = 1000;
@@ -32,9 +33,11 @@ export async function expectClosedWithinDeadline(
       expect(stream.events.at(-1)).toBe(error);
     }
     // Keep writing past the deadline, so that a stream left open would have had something to get.
-    while (created.filter(({ sentAt }) => sentAt > deadline).length < 5) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(
+      () => created.filter(({ sentAt }) => sentAt > deadline).length >= 5,
+      10_000,
+      'five memories written past the deadline',
+    );
     const late = new Set(created.filter(({ sentAt }) => sentAt > deadline).map(({ id }) => id));
     for (const stream of streams) {
       const received = stream.events.filter(isType('memory.created')).map((e) => e.json.id);
