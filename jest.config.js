@@ -41,6 +41,7 @@ const SCALE_OUT_SUITES = [
   'stream-tickets',
   'multi-instance',
   'leadership',
+  'database-connections',
 ];
 
 async function reachable() {
@@ -79,7 +80,10 @@ module.exports = async () => {
         '<rootDir>/clients/typescript/src',
       ],
       testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
-      testPathIgnorePatterns: ['/node_modules/', '(multi-instance|leadership)\\.e2e-spec\\.ts$'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '(multi-instance|leadership|database-connections)\\.e2e-spec\\.ts$',
+      ],
     },
   ];
   const problems = await reachable();

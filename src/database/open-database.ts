@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { dialectOf } from './dialect';
 import { FairSqliteDialect } from './fair-sqlite-dialect';
 import { migrationProvider } from './migrations';
 import { withStatementCache } from './statement-cache';
+
+const logger = new Logger('Database');
 
 function openSqlite(url: string): Database {
   const file = url.slice('sqlite:'.length);
@@ -24,6 +27,9 @@ function openSqlite(url: string): Database {
 
 function openPostgres(url: string): Database {
   const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle connection the server ends (a restart, a failover, pg_terminate_backend) is reported
+  // here; unheard, it would crash the process. The pool opens a new one on the next query.
+  pool.on('error', (error) => logger.warn(`An idle PostgreSQL connection ended: ${error.message}`));
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
 }
 
