@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer } from './support/http';
+import { bearer, postMemory } from './support/http';
 import { parseExposition, valueOf } from './support/metrics';
 import { isType, openStream } from './support/sse-client';
 import { startTestApp, TestApp } from './support/test-app';
@@ -22,9 +22,7 @@ describe('Prometheus metrics at GET /metrics', () => {
     return parseExposition(response.text);
   };
 
-  const createMemory = async (content: string) =>
-    (await request(t.url).post('/api/v1/memories').set(bearer(key)).send({ content }).expect(201))
-      .body as { id: string };
+  const createMemory = (content: string) => postMemory(t.url, key, { content });
 
   it('serves text that parses as Prometheus exposition, without a key', async () => {
     const samples = await scrape();

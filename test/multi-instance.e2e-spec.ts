@@ -5,6 +5,7 @@ import request from 'supertest';
 import { freshPostgresDatabase, REDIS_URL } from './support/backend';
 import { startInstance, Instance } from './support/instance';
 import { PrivateRedis, startPrivateRedis } from './support/private-redis';
+import { postMemory } from './support/http';
 import { createKeyIn, killDuringWrites, runKeysCli } from './support/processes';
 import { expectClosedWithinDeadline } from './support/revocation';
 import { isType, openStream, SseStream } from './support/sse-client';
@@ -36,14 +37,8 @@ describe('several instances on PostgreSQL and Redis', () => {
     streams.push(stream);
     return stream;
   };
-  const createMemory = async (instance: Instance, content: string) =>
-    (
-      await request(instance.url)
-        .post('/api/v1/memories')
-        .set('Authorization', `Bearer ${key}`)
-        .send({ content })
-        .expect(201)
-    ).body as { id: string };
+  const createMemory = (instance: Instance, content: string) =>
+    postMemory(instance.url, key, { content });
 
   beforeAll(async () => {
     const database = await freshPostgresDatabase();

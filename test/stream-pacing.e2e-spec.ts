@@ -27,6 +27,21 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
     for (const stream of open.splice(0)) stream.close();
   });
 
+  /** A stream of memory.created events (plus `query`) as `key`, answered 200; closed after the test. */
+  const openMemoryCreated = async (
+    t: TestApp,
+    key: string,
+    query: string,
+    headers: Record<string, string>,
+  ) => {
+    const stream = await openStream(`${t.url}${STREAM}?events=memory.created${query}`, {
+      headers: { Authorization: `Bearer ${key}`, ...headers },
+    });
+    open.push(stream);
+    expect(stream.status).toBe(200);
+    return stream;
+  };
+
   describe('at the default 1,000 events a minute', () => {
     let t: TestApp;
 
@@ -59,14 +74,8 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
     let t: TestApp;
     let key: string;
     let bus: EventLog;
-    const connect = async (headers: Record<string, string> = {}) => {
-      const stream = await openStream(`${t.url}${STREAM}?heartbeat=1&events=memory.created`, {
-        headers: { Authorization: `Bearer ${key}`, ...headers },
-      });
-      open.push(stream);
-      expect(stream.status).toBe(200);
-      return stream;
-    };
+    const connect = (headers: Record<string, string> = {}) =>
+      openMemoryCreated(t, key, '&heartbeat=1', headers);
 
     beforeAll(async () => {
       t = await startTestApp({
@@ -133,14 +142,8 @@ describe('stream pacing (STREAM_MAX_EVENTS_PER_MINUTE)', () => {
     let t: TestApp;
     let key: string;
     let bus: EventLog;
-    const connect = async (headers: Record<string, string> = {}) => {
-      const stream = await openStream(`${t.url}${STREAM}?events=memory.created`, {
-        headers: { Authorization: `Bearer ${key}`, ...headers },
-      });
-      open.push(stream);
-      expect(stream.status).toBe(200);
-      return stream;
-    };
+    const connect = (headers: Record<string, string> = {}) =>
+      openMemoryCreated(t, key, '', headers);
 
     beforeAll(async () => {
       t = await startTestApp({

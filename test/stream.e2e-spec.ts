@@ -4,6 +4,7 @@ import { EventLog } from '../src/events/event-log';
 import { StreamHub } from '../src/stream/stream-hub';
 import { compareEventIds } from '../src/events/event-id';
 import { BACKEND } from './support/backend';
+import { postMemory } from './support/http';
 import { isType, openStream, SseStream } from './support/sse-client';
 import { waitUntil } from './support/waits';
 import { startTestApp, TestApp } from './support/test-app';
@@ -22,14 +23,8 @@ describe('GET /api/v1/stream', () => {
     open.push(stream);
     return stream;
   };
-  const createMemory = async (body: Record<string, unknown>, withKey = key) =>
-    (
-      await request(t.url)
-        .post('/api/v1/memories')
-        .set('Authorization', `Bearer ${withKey}`)
-        .send(body)
-        .expect(201)
-    ).body;
+  const createMemory = (body: Record<string, unknown>, withKey = key) =>
+    postMemory(t.url, withKey, body);
 
   beforeAll(async () => {
     t = await startTestApp({ STREAM_HEARTBEAT_MIN_SECONDS: '1', EVENT_RETENTION_COUNT: '50' });
