@@ -11,6 +11,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { answerClientErrors } from './common/client-errors';
 import { bodyParserErrors, requireJsonBody, requireStorableJsonBody } from './common/body-parsing';
 import { corsOptions } from './cors';
+import { ExpressAdapterWithPrototypes } from './common/express-adapter';
 import { assignRequestId } from './logging/request-id';
 import { limitSlowSenders } from './common/slow-senders';
 import { requireStorableUrlText } from './common/url-text';
@@ -59,10 +60,11 @@ function setUpOpenApi(app: INestApplication): void {
 
 /** Builds the application as both `main.ts` and the e2e tests run it. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    new ExpressAdapterWithPrototypes(),
+    { bodyParser: false, bufferLogs: true },
+  );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
