@@ -7,6 +7,7 @@ import {
   Req,
   Res,
   Sse,
+  SSE_ABORT_CONTROLLER,
   SseSignal,
   UnauthorizedException,
   UseGuards,
@@ -37,6 +38,7 @@ interface Seen {
   unpipeListenersAtOpen?: number;
   /** Whether Nest's signal for the request was aborted at open: its lifecycle for it has ended. */
   endedForNest?: boolean;
+  request: Request;
   response: Response;
 }
 
@@ -71,6 +73,7 @@ class StreamsController {
           opened: false,
           left: 0,
           closeListenersBefore,
+          request,
           response,
         };
         seen.push(entry);
@@ -163,6 +166,19 @@ describe('nestSseResponse on a real Nest @Sse route', () => {
     await client.closed;
     expect(client.bytes().endsWith('data: still open\n\n\r\n0\r\n\r\n')).toBe(true);
     expect(stream.left).toBe(1);
+  });
+
+  it('lets go of the routing state an open stream no longer needs', async () => {
+    rawGet(port, 'X-Key: ok\r\n');
+    await waitUntil(() => seen[0]?.opened === true, 5000, 'the stream opening');
+    const { request, response } = seen[0];
+    const held = request as unknown as Record<string | symbol, unknown>;
+    for (const name of ['next', 'route', 'params', '_parsedUrl', SSE_ABORT_CONTROLLER]) {
+      expect({ [name]: held[name] }).toEqual({ [name]: undefined });
+    }
+    expect(response.locals).toBeUndefined();
+    // Node's header object goes too, and is rebuilt when asked for.
+    expect(request.headers['x-key']).toBe('ok');
   });
 
   it('tells the route once when the client leaves after the stream opened', async () => {

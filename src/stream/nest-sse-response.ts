@@ -2,6 +2,7 @@ import { SSE_ABORT_CONTROLLER } from '@nestjs/common';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Observable, Subscriber } from 'rxjs';
+import { releaseRoutingState } from './routing-state';
 
 /** One stream as its route sees it, from the handler's call until the response closes. */
 export interface SseSession {
@@ -116,6 +117,8 @@ class NestSseSession implements SseSession {
       [SSE_ABORT_CONTROLLER]?: AbortController;
     };
     request[SSE_ABORT_CONTROLLER]?.abort(HANDED_OVER);
+    request[SSE_ABORT_CONTROLLER] = undefined;
+    releaseRoutingState(request, this.response);
     this.subscriber?.complete();
     this.subscriber = undefined;
     if (this.response.closed) this.left?.();
