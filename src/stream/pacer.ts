@@ -8,7 +8,8 @@ const BUCKETS = 61;
  * matters, never more, and 61 counters per connection whatever the rate.
  */
 export class Pacer {
-  private readonly counts = new Uint32Array(BUCKETS);
+  /** Made at the first event: most streams stay idle, and this is most of what a Pacer weighs. */
+  private counts?: Uint32Array;
   private total = 0;
   private second: number;
 
@@ -22,6 +23,7 @@ export class Pacer {
   tryTake(now: number): boolean {
     this.advance(now);
     if (this.total >= this.perMinute) return false;
+    this.counts ??= new Uint32Array(BUCKETS);
     this.counts[this.second % BUCKETS] += 1;
     this.total += 1;
     return true;
@@ -34,7 +36,7 @@ export class Pacer {
     if (needed <= 0) return 0;
     // The oldest buckets leave the ring first: wait until enough of them have.
     for (let age = BUCKETS - 1; age >= 0; age -= 1) {
-      needed -= this.counts[(this.second - age + BUCKETS * 2) % BUCKETS];
+      needed -= this.counts?.[(this.second - age + BUCKETS * 2) % BUCKETS] ?? 0;
       if (needed <= 0) return (this.second - age + BUCKETS) * 1000 - now;
     }
     return BUCKETS * 1000;
@@ -42,11 +44,13 @@ export class Pacer {
 
   private advance(now: number): void {
     const second = Math.floor(now / 1000);
-    const steps = Math.min(second - this.second, BUCKETS);
-    for (let step = 1; step <= steps; step += 1) {
-      const bucket = (this.second + step) % BUCKETS;
-      this.total -= this.counts[bucket];
-      this.counts[bucket] = 0;
+    if (this.counts) {
+      const steps = Math.min(second - this.second, BUCKETS);
+      for (let step = 1; step <= steps; step += 1) {
+        const bucket = (this.second + step) % BUCKETS;
+        this.total -= this.counts[bucket];
+        this.counts[bucket] = 0;
+      }
     }
     if (second > this.second) this.second = second;
   }

@@ -5,6 +5,11 @@ import { SseFrame } from './sse-frame';
 /** How long an ended stream may take to flush its last bytes. */
 const CLOSE_GRACE_MS = 5000;
 
+/** Told when the socket stops draining and when it drains again. */
+export interface BackpressureListener {
+  backpressure(backedUp: boolean): void;
+}
+
 /**
  * Writes pre-encoded frames straight to one SSE response whose headers are out.
  *
@@ -22,8 +27,7 @@ export class SseWriter {
 
   constructor(
     private readonly response: ServerResponse,
-    /** Told when the socket stops draining and when it drains again. */
-    private readonly onBackpressure: (backedUp: boolean) => void,
+    private readonly listener: BackpressureListener,
   ) {
     response.on('drain', this.drained);
   }
@@ -36,7 +40,7 @@ export class SseWriter {
       : this.writeThroughResponse(frame.bytes);
     if (!accepted && this.needsDrainSince === null) {
       this.needsDrainSince = now;
-      this.onBackpressure(true);
+      this.listener.backpressure(true);
     }
   }
 
@@ -87,7 +91,7 @@ export class SseWriter {
   private readonly drained = (): void => {
     if (this.needsDrainSince === null) return;
     this.needsDrainSince = null;
-    this.onBackpressure(false);
+    this.listener.backpressure(false);
   };
 
   /** For a reader that does not read: drop the socket rather than hold its backlog. */

@@ -92,10 +92,7 @@ describe('StreamConnection', () => {
   });
   afterEach(() => connection.dispose());
 
-  const writer = () =>
-    new SseWriter(response as unknown as ServerResponse, (backedUp) =>
-      connection.backpressure(backedUp),
-    );
+  const writer = () => new SseWriter(response as unknown as ServerResponse, connection);
   const open = (replayed: number[], position: string, resumeFrom: string, more = false) =>
     connection.open(
       writer(),

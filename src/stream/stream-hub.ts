@@ -15,7 +15,7 @@ import { EventLog, Replay } from '../events/event-log';
 import { DomainEvent } from '../events/event-map';
 import { MetricsService } from '../metrics/metrics.service';
 import { Audiences } from './audiences';
-import { nestSseResponse } from './nest-sse-response';
+import { nestSseResponse, SseSession } from './nest-sse-response';
 import { SseWriter } from './sse-writer';
 import { jitteredRetry } from './reconnect-delay';
 import {
@@ -117,17 +117,30 @@ export class StreamHub
         () => session.end(),
       );
       this.add(connection);
-      const replay = this.log.replay(resumeFrom);
-      // A failed replay before the headers are out still gets its real status from the filters.
-      replay.catch((error: unknown) => session.fail(error));
-      session.onOpen(() => {
-        const writer = new SseWriter(response, (backedUp) => connection.backpressure(backedUp));
-        replay.then(
-          (result) => this.opened(connection, writer, result, resumeFrom),
-          () => connection.close('server', replayFailed()),
-        );
-      });
+      this.replayOnOpen(connection, session, response, resumeFrom);
       return () => connection.dispose();
+    });
+  }
+
+  /**
+   * Reads the replay at once and starts the connection with it once the headers are out. Its own
+   * function, so that the closures the stream keeps for its whole life do not hold the replay.
+   */
+  private replayOnOpen(
+    connection: StreamConnection,
+    session: SseSession,
+    response: ServerResponse,
+    resumeFrom: string | undefined,
+  ): void {
+    const replay = this.log.replay(resumeFrom);
+    // A failed replay before the headers are out still gets its real status from the filters.
+    replay.catch((error: unknown) => session.fail(error));
+    session.onOpen(() => {
+      const writer = new SseWriter(response, connection);
+      replay.then(
+        (result) => this.opened(connection, writer, result, resumeFrom),
+        () => connection.close('server', replayFailed()),
+      );
     });
   }
 
