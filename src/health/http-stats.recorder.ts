@@ -47,7 +47,8 @@ export class HttpStatsRecorder {
   /** Express middleware, mounted before the body parser so that refused bodies count too. */
   readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
-    response.once('finish', () => this.answered(request, response, started));
+    // Finishes once (`once` would add a wrapper that an open stream keeps for its whole life).
+    response.on('finish', () => this.answered(request, response, started));
     next();
   };
 

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 import { ApiError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
-import { ConnectionLimiter } from './connection-limiter';
+import { ConnectionLease, ConnectionLimiter } from './connection-limiter';
 
 /**
  * Takes one of the key's stream slots, or refuses with 429 before the stream opens, with a
@@ -33,9 +33,16 @@ export class ConnectionLimitGuard implements CanActivate {
         Math.max(1, Math.ceil(slot.retryAfterMs / 1000)),
       );
     }
-    const response = http.getResponse<Response>();
-    if (response.closed) slot.release();
-    else response.once('close', () => slot.release());
+    releaseWhenClosed(http.getResponse<Response>(), slot);
     return true;
   }
+}
+
+/**
+ * A function of its own so that the listener, which lives as long as the stream, holds the slot
+ * alone and not the guard's whole execution context. A response closes once: `on`, not `once`.
+ */
+function releaseWhenClosed(response: Response, slot: ConnectionLease): void {
+  if (response.closed) slot.release();
+  else response.on('close', () => slot.release());
 }

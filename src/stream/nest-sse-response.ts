@@ -122,7 +122,8 @@ class NestSseSession implements SseSession {
     this.subscriber?.complete();
     this.subscriber = undefined;
     if (this.response.closed) this.left?.();
-    else this.response.once('close', () => this.left?.());
+    // A response closes once; `once` would add a wrapper the stream keeps for its whole life.
+    else this.response.on('close', () => this.left?.());
     this.opened?.();
     this.opened = undefined;
   }
