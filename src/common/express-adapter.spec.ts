@@ -2,18 +2,8 @@ import { Controller, Get, Module, Req, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, Request, Response } from 'express';
-import { setFlagsFromString } from 'node:v8';
+import { hasFastProperties, sameHiddenClass } from '../../test/support/hidden-classes';
 import { ExpressAdapterWithPrototypes } from './express-adapter';
-
-// V8's own answers about hidden classes, as its test suites ask them.
-setFlagsFromString('--allow-natives-syntax');
-const sameHiddenClass = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (
-  a: object,
-  b: object,
-) => boolean;
-const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (
-  o: object,
-) => boolean;
 
 let held: { request: Request; response: Response }[] = [];
 

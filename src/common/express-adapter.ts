@@ -3,22 +3,22 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express } from 'express';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 
+type Constructor = (this: object, ...args: unknown[]) => void;
+
 /**
- * A constructor for `base`'s instances that are born with `prototype` (which must inherit from
- * `base.prototype`) instead of `base.prototype`.
+ * Makes `constructor`, which calls `base` on `this`, build `base`'s objects with `prototype` (which
+ * inherits from `base.prototype`) instead of `base.prototype`.
  */
 function bornWith<T extends typeof IncomingMessage | typeof ServerResponse>(
+  constructor: Constructor,
   base: T,
   prototype: object,
 ): T {
-  function Born(this: object, ...args: unknown[]): void {
-    (base as unknown as (...args: unknown[]) => void).apply(this, args);
-  }
-  // As a subclass would: V8 sizes the objects by the constructors up this chain. Sized as an
-  // empty function's, they would hold most fields out of line and soon turn into dictionaries.
-  Object.setPrototypeOf(Born, base);
-  Born.prototype = prototype;
-  return Born as unknown as T;
+  // As for a subclass: V8 sizes the objects by the constructors up this chain. Sized as an empty
+  // function's, they would hold most fields out of line and soon turn into dictionaries.
+  Object.setPrototypeOf(constructor, base);
+  constructor.prototype = prototype;
+  return constructor as unknown as T;
 }
 
 /**
@@ -39,12 +39,19 @@ export class ExpressAdapterWithPrototypes extends ExpressAdapter {
       super.initHttpServer(options);
       return;
     }
+    // Named, so that heap snapshots say what they are.
+    function ExpressRequest(this: object, ...args: unknown[]): void {
+      (IncomingMessage as unknown as Constructor).apply(this, args);
+    }
+    function ExpressResponse(this: object, ...args: unknown[]): void {
+      (ServerResponse as unknown as Constructor).apply(this, args);
+    }
     const app = this.getInstance<Express>();
     this.setHttpServer(
       createServer(
         {
-          IncomingMessage: bornWith(IncomingMessage, app.request),
-          ServerResponse: bornWith(ServerResponse, app.response),
+          IncomingMessage: bornWith(ExpressRequest, IncomingMessage, app.request),
+          ServerResponse: bornWith(ExpressResponse, ServerResponse, app.response),
         },
         app,
       ),
