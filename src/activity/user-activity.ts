@@ -14,15 +14,18 @@ export function userActivity(
   resourceType: ActivityResource,
   resourceId?: string,
 ): EventInput<'user.activity'> {
-  const data = {
-    user_id: userId,
-    action,
-    resource_type: resourceType,
-    timestamp: new Date().toISOString(),
-  };
-  return {
-    type: 'user.activity',
-    organizationId,
-    data: resourceId === undefined ? data : { ...data, resource_id: resourceId },
-  };
+  const timestamp = new Date().toISOString();
+  // Two literals rather than `{ ...data, resource_id }`, which would give each event's data a
+  // hidden class of its own.
+  const data =
+    resourceId === undefined
+      ? { user_id: userId, action, resource_type: resourceType, timestamp }
+      : {
+          user_id: userId,
+          action,
+          resource_type: resourceType,
+          timestamp,
+          resource_id: resourceId,
+        };
+  return { type: 'user.activity', organizationId, data };
 }

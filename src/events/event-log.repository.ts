@@ -14,17 +14,36 @@ export interface Retention {
 /** Rows read at a time when catching up or replaying. */
 export const READ_BATCH = 1000;
 
-function toEvent(epoch: number, row: Selectable<EventsTable>): DomainEvent {
-  const position = Number(row.position);
+/**
+ * Every event, appended or read back, is built by this one literal: they share one hidden class,
+ * so the fan-out's reads of them stay fast. (`{ ...input, id }` would give each event a class and
+ * property table of its own.)
+ */
+function event(
+  input: EventInput,
+  epoch: number,
+  position: number,
+  publishedAt: number,
+  size: number,
+): DomainEvent {
   return {
+    type: input.type,
+    organizationId: input.organizationId,
+    data: input.data,
+    id: formatEventId({ epoch, sequence: position }),
+    position,
+    publishedAt,
+    size,
+  } as DomainEvent;
+}
+
+function toEvent(epoch: number, row: Selectable<EventsTable>): DomainEvent {
+  const input = {
     type: row.type,
     organizationId: row.organization_id,
     data: JSON.parse(row.data) as unknown,
-    id: formatEventId({ epoch, sequence: position }),
-    position,
-    publishedAt: Number(row.published_at),
-    size: row.size,
-  } as DomainEvent;
+  } as EventInput;
+  return event(input, epoch, Number(row.position), Number(row.published_at), row.size);
 }
 
 /** The durable event log's tables: `event_log` (epoch, head, bytes) and `events`. */
@@ -86,14 +105,7 @@ export class EventLogRepository {
           size,
         ]),
       );
-      const position = Number(rows[0].position);
-      events.push({
-        ...input,
-        id: formatEventId({ epoch, sequence: position }),
-        position,
-        publishedAt: now,
-        size,
-      } as DomainEvent);
+      events.push(event(input, epoch, Number(rows[0].position), now, size));
     }
     return events;
   }

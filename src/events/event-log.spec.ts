@@ -2,6 +2,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sameHiddenClass } from '../../test/support/hidden-classes';
 import { waitUntil } from '../../test/support/waits';
 import { loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
@@ -159,6 +160,15 @@ describe('EventLog', () => {
         events.slice(1).map((e) => [e.id, e.type, e.data]),
       );
       expect(replay.position).toBe(events[2].id);
+    });
+
+    it('builds its events with one hidden class, whether appended or read back', async () => {
+      const events = await appendThree();
+      expect(sameHiddenClass(events[1], events[2])).toBe(true);
+      await module.close();
+      await startLog();
+      const [readBack] = (await log.replay(events[0].id)).events;
+      expect(sameHiddenClass(readBack, events[2])).toBe(true);
     });
 
     it('resets with unknown for a position beyond the log or of a newer log, and expired for an older log', async () => {
