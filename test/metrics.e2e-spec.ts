@@ -1,6 +1,7 @@
 import request from 'supertest';
+import { StreamHub } from '../src/stream/stream-hub';
 import { bearer, postMemory } from './support/http';
-import { parseExposition, valueOf } from './support/metrics';
+import { parseExposition, untilOpenStreams, valueOf } from './support/metrics';
 import { isType, openStream } from './support/sse-client';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -68,6 +69,35 @@ describe('Prometheus metrics at GET /metrics', () => {
         le: '+Inf',
       }),
     ).toBe(1);
+  });
+
+  it("times a stream's refusals, but not an opened stream's lifetime", async () => {
+    const stream = await openStream(`${t.url}/api/v1/stream`, { headers: bearer(key) });
+    expect(stream.status).toBe(200);
+    await stream.waitFor(isType('heartbeat'));
+    // Ended by the server, so that the response finishes (a client that leaves only closes it).
+    t.app.get(StreamHub).closeAll('shutdown', () => ({
+      code: 'CONNECTION_ERROR',
+      message: 'ended by the test',
+      retry_after: 1000,
+    }));
+    await untilOpenStreams(t.url, 0, 'the stream ending');
+    await request(t.url)
+      .get('/api/v1/stream?heartbeat=0')
+      .set({ ...bearer(key), Accept: 'text/event-stream' })
+      .expect(400);
+
+    const samples = await scrape();
+    const count = (route: string, status: string) =>
+      valueOf(samples, 'mnemo_http_request_duration_seconds_count', {
+        method: 'GET',
+        route,
+        status,
+      });
+    expect(count('/api/v1/stream', '400')).toBe(1);
+    // Under no route: the opened stream let go of its route at the handover.
+    expect(count('/api/v1/stream', '200')).toBe(0);
+    expect(count('unmatched', '200')).toBe(0);
   });
 
   it('counts published events by type when a memory is created', async () => {

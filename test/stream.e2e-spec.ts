@@ -42,6 +42,7 @@ describe('GET /api/v1/stream', () => {
       expect(stream.headers['content-type']).toBe('text/event-stream');
       expect(stream.headers['cache-control']).toBe('no-cache, no-transform');
       expect(stream.headers['x-accel-buffering']).toBe('no');
+      expect(stream.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(stream.headers['content-encoding']).toBeUndefined();
       expect(stream.raw()).toMatch(
         /^retry: \d+\n\nevent: heartbeat\nid: \S+\ndata: \{"timestamp":"[^"]+","status":"healthy","connection_id":"conn_[0-9a-f]{16}","interval_seconds":30\}\n\n/,

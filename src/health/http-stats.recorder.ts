@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { isEventStream } from '../common/event-stream-responses';
 import { MetricsService } from '../metrics/metrics.service';
 import { HttpStatsSnapshot, HttpStatsWindow } from './http-stats.window';
 
@@ -27,11 +28,8 @@ function routeOf(request: Request): string {
 }
 
 /** An open stream's lifetime is not a latency; its refusals (4xx) are ordinary answers. */
-function isEventStream(response: Response): boolean {
-  const type = response.getHeader('content-type');
-  return (
-    response.statusCode === 200 && typeof type === 'string' && type.startsWith('text/event-stream')
-  );
+function isOpenedStream(response: Response): boolean {
+  return response.statusCode === 200 && isEventStream(response);
 }
 
 /**
@@ -58,7 +56,7 @@ export class HttpStatsRecorder {
   }
 
   private answered(request: Request, response: Response, started: bigint): void {
-    if (isEventStream(response)) return;
+    if (isOpenedStream(response)) return;
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     const route = routeOf(request);
     this.metrics.httpRequestDuration.observe(

@@ -4,6 +4,7 @@ import type { Params } from 'nestjs-pino';
 import { destination, levels, type LogFn, type Logger } from 'pino';
 import type { Options } from 'pino-http';
 import pretty from 'pino-pretty';
+import { isEventStream } from '../common/event-stream-responses';
 import { REDACTED, redactSecrets } from './redact-secrets';
 import { AppConfig, LogFormat } from '../config/app-config';
 import { assignRequestId } from './request-id';
@@ -19,11 +20,6 @@ function redactedUrl(url: string | undefined): string | undefined {
 /** pino-http writes its one line per request at `info`, whatever the status. */
 function logsRequests(level: string): boolean {
   return level !== 'silent' && levels.values[level] <= levels.values.info;
-}
-
-/** An event stream's opening and end are logged by the stream hub, with whose stream it was. */
-function isEventStream(response: ServerResponse): boolean {
-  return String(response.getHeader('content-type') ?? '').startsWith('text/event-stream');
 }
 
 /** `GET /api/v1/memories 200 in 3 ms`: what a person scanning the log wants from each request. */
@@ -78,6 +74,7 @@ export function loggingParams(config: AppConfig): Params {
     // Assigned by the first middleware (app.factory.ts), so body-parser refusals carry it too.
     genReqId: (request, response) =>
       (request as { id?: string }).id ?? assignRequestId(request, response),
+    // An event stream's opening and end are logged by the stream hub, with whose stream it was.
     customLogLevel: (_request, response) => (isEventStream(response) ? 'debug' : 'info'),
     customSuccessMessage: (request, response, ms) => requestLine(request, response, ms),
     customErrorMessage: (request, response) => requestLine(request, response),

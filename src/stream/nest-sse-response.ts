@@ -2,6 +2,7 @@ import { SSE_ABORT_CONTROLLER } from '@nestjs/common';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Observable, Subscriber } from 'rxjs';
+import { markEventStream } from '../common/event-stream-responses';
 import { releaseRoutingState } from './routing-state';
 
 /** One stream as its route sees it, from the handler's call until the response closes. */
@@ -69,6 +70,7 @@ class NestSseSession implements SseSession {
     response.once('pipe', (source: Readable) => (this.source = source));
     response.writeHead = ((status: number, nestHeaders?: OutgoingHttpHeaders) => {
       response.writeHead = writeHead;
+      markEventStream(response);
       return writeHead.call(response, status, { ...nestHeaders, ...headers });
     }) as ServerResponse['writeHead'];
     response.write = ((chunk: unknown, ...rest: unknown[]) => {
