@@ -33,7 +33,8 @@ export interface SseSession {
  *   ends the response when the observable completes, through the pipe.
  * So the lone "\n" is swallowed (the contract's first bytes are a `retry:` line), and once the
  * headers are out the SseStream is unpiped and the observable completed: Nest settles and frees
- * what it held, and the response stays open for the caller. From then on the response's own
+ * what it held (with what routing hung on the request, routing-state.ts), and the response stays
+ * open for the caller. From then on the response's own
  * `'close'` event tells that the client left.
  *
  * `start` runs when Nest subscribes; the function it returns runs once, when the client leaves.
