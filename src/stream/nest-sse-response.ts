@@ -119,8 +119,12 @@ class NestSseSession implements SseSession {
     const request = this.response.req as IncomingMessage & {
       [SSE_ABORT_CONTROLLER]?: AbortController;
     };
-    request[SSE_ABORT_CONTROLLER]?.abort(HANDED_OVER);
-    request[SSE_ABORT_CONTROLLER] = undefined;
+    const controller = request[SSE_ABORT_CONTROLLER];
+    if (controller) {
+      controller.abort(HANDED_OVER);
+      // Cleared only where Nest made one: a new property would give the request another class.
+      request[SSE_ABORT_CONTROLLER] = undefined;
+    }
     releaseRoutingState(request, this.response);
     this.subscriber?.complete();
     this.subscriber = undefined;
